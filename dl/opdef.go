@@ -1,0 +1,73 @@
+package dl
+
+// opDef is what traces and graphs know about an op: its name and how to
+// write its definition, its local adjoint terms and its tangent.
+//
+// Templates use {0}, {1}, … for the inputs, {out} for the output, {g} for the
+// output's adjoint and {d0}, {d1}, … for the inputs' tangents. The same
+// template is filled once with labels (v₋₁) and once with values (2).
+type opDef struct {
+	name string   // as errors and graphs show it, e.g. "Log"
+	def  string   // primal definition, e.g. "ln {0}"
+	adj  []string // per input: the adjoint contribution, e.g. "{g} / {0}"
+	tan  string   // the output's tangent, e.g. "{d0} / {0}"
+}
+
+var (
+	opCast    = &opDef{"AsType", "{0}", []string{"{g}"}, "{d0}"}
+	opAdd     = &opDef{"Add", "{0} + {1}", []string{"{g} × 1", "{g} × 1"}, "{d0} + {d1}"}
+	opSub     = &opDef{"Sub", "{0} − {1}", []string{"{g} × 1", "{g} × (−1)"}, "{d0} − {d1}"}
+	opMul     = &opDef{"Mul", "{0} × {1}", []string{"{g} × {1}", "{g} × {0}"}, "{d0} × {1} + {0} × {d1}"}
+	opDiv     = &opDef{"Div", "{0} / {1}", []string{"{g} / {1}", "−{g} × {0} / {1}²"}, "({d0} − {out} × {d1}) / {1}"}
+	opPow     = &opDef{"Pow", "{0} ^ {1}", []string{"{g} × {1} × {0} ^ ({1} − 1)", "{g} × {out} × ln {0}"}, "{d0} × {1} × {0} ^ ({1} − 1) + {d1} × {out} × ln {0}"}
+	opMaximum = &opDef{"Maximum", "max({0}, {1})", []string{"{g} × [{0} ≥ {1}]", "{g} × [{1} ≥ {0}]"}, "{d0} × [{0} ≥ {1}] + {d1} × [{1} ≥ {0}]"}
+	opMinimum = &opDef{"Minimum", "min({0}, {1})", []string{"{g} × [{0} ≤ {1}]", "{g} × [{1} ≤ {0}]"}, "{d0} × [{0} ≤ {1}] + {d1} × [{1} ≤ {0}]"}
+	opWhere   = &opDef{"Where", "where({0}, {1}, {2})", []string{"", "{g} × [{0}]", "{g} × [¬{0}]"}, "where({0}, {d1}, {d2})"}
+
+	opNeg     = &opDef{"Neg", "−{0}", []string{"{g} × (−1)"}, "−{d0}"}
+	opExp     = &opDef{"Exp", "exp {0}", []string{"{g} × {out}"}, "{d0} × {out}"}
+	opLog     = &opDef{"Log", "ln {0}", []string{"{g} / {0}"}, "{d0} / {0}"}
+	opSin     = &opDef{"Sin", "sin {0}", []string{"{g} × cos {0}"}, "{d0} × cos {0}"}
+	opCos     = &opDef{"Cos", "cos {0}", []string{"−{g} × sin {0}"}, "−{d0} × sin {0}"}
+	opTan     = &opDef{"Tan", "tan {0}", []string{"{g} × (1 + {out}²)"}, "{d0} × (1 + {out}²)"}
+	opTanh    = &opDef{"Tanh", "tanh {0}", []string{"{g} × (1 − {out}²)"}, "{d0} × (1 − {out}²)"}
+	opSigmoid = &opDef{"Sigmoid", "σ({0})", []string{"{g} × {out} × (1 − {out})"}, "{d0} × {out} × (1 − {out})"}
+	opReLU    = &opDef{"ReLU", "relu {0}", []string{"{g} × [{0} > 0]"}, "{d0} × [{0} > 0]"}
+	opSqrt    = &opDef{"Sqrt", "√{0}", []string{"{g} / (2 × {out})"}, "{d0} / (2 × {out})"}
+	opAbs     = &opDef{"Abs", "|{0}|", []string{"{g} × sign {0}"}, "{d0} × sign {0}"}
+	opSquare  = &opDef{"Square", "{0}²", []string{"{g} × 2 × {0}"}, "2 × {0} × {d0}"}
+	opClamp   = &opDef{"Clamp", "clamp({0})", []string{"{g} × [lo ≤ {0} ≤ hi]"}, "{d0} × [lo ≤ {0} ≤ hi]"}
+
+	opSum       = &opDef{"Sum", "Σ {0}", []string{"broadcast {g}"}, "Σ {d0}"}
+	opMean      = &opDef{"Mean", "mean {0}", []string{"broadcast {g} / n"}, "mean {d0}"}
+	opMax       = &opDef{"Max", "max {0}", []string{"{g} × [{0} = {out}] / ties"}, "{d0} at the max"}
+	opMin       = &opDef{"Min", "min {0}", []string{"{g} × [{0} = {out}] / ties"}, "{d0} at the min"}
+	opLogSumExp = &opDef{"LogSumExp", "log Σ exp {0}", []string{"{g} × softmax {0}"}, "Σ softmax {0} × {d0}"}
+	opSoftmax   = &opDef{"Softmax", "softmax {0}", []string{"{out} × ({g} − Σ {g} × {out})"}, "{out} × ({d0} − Σ {out} × {d0})"}
+	opLogSoftmx = &opDef{"LogSoftmax", "log softmax {0}", []string{"{g} − exp {out} × Σ {g}"}, "{d0} − Σ exp {out} × {d0}"}
+
+	opMatMul    = &opDef{"MatMul", "{0} @ {1}", []string{"{g} @ {1}ᵀ", "{0}ᵀ @ {g}"}, "{d0} @ {1} + {0} @ {d1}"}
+	opReshape   = &opDef{"Reshape", "reshape {0}", []string{"reshape {g}"}, "reshape {d0}"}
+	opBroadcast = &opDef{"BroadcastTo", "broadcast {0}", []string{"Σ {g}"}, "broadcast {d0}"}
+	opPermute   = &opDef{"Permute", "{0}ᵀ", []string{"{g}ᵀ"}, "{d0}ᵀ"}
+	opSlice     = &opDef{"Slice", "{0}[…]", []string{"pad {g}"}, "{d0}[…]"}
+	opIndex     = &opDef{"Index", "{0}[…]", []string{"pad {g}"}, "{d0}[…]"}
+	opGather    = &opDef{"Gather", "gather {0}", []string{"scatter {g}"}, "gather {d0}"}
+)
+
+// opConcat is made per call: its number of inputs varies.
+func opConcatFor(n int) *opDef {
+	d := &opDef{name: "Concat", def: "concat(", tan: "concat("}
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			d.def += ", "
+			d.tan += ", "
+		}
+		d.def += "{" + itoa(i) + "}"
+		d.tan += "{d" + itoa(i) + "}"
+		d.adj = append(d.adj, "part of {g}")
+	}
+	d.def += ")"
+	d.tan += ")"
+	return d
+}

@@ -1,0 +1,125 @@
+package dl
+
+import (
+	"fmt"
+	"math"
+)
+
+// unaryOp applies f elementwise and records the op with the derivative
+// df(x, y) = dy/dx, written in terms of the input x and output y.
+func unaryOp(x *Tensor, op *opDef, attr string, f func(float64) float64, df func(x, y *Tensor) *Tensor) *Tensor {
+	out := mapUnary(x, f)
+	return record(out, op, []*Tensor{x}, attr,
+		func(g *Tensor) []*Tensor { return []*Tensor{g.Mul(df(x, out))} },
+		func(t []*Tensor) *Tensor { return t[0].Mul(df(x, out)) })
+}
+
+// Neg returns −x.
+func (x *Tensor) Neg() *Tensor {
+	out := mapUnary(x, func(v float64) float64 { return -v })
+	return record(out, opNeg, []*Tensor{x}, "",
+		func(g *Tensor) []*Tensor { return []*Tensor{g.Neg()} },
+		func(t []*Tensor) *Tensor { return t[0].Neg() })
+}
+
+// Exp returns eˣ elementwise.
+func (x *Tensor) Exp() *Tensor {
+	return unaryOp(x, opExp, "", math.Exp, func(x, y *Tensor) *Tensor { return y })
+}
+
+// Log returns the natural logarithm elementwise.
+func (x *Tensor) Log() *Tensor {
+	out := mapUnary(x, math.Log)
+	return record(out, opLog, []*Tensor{x}, "",
+		func(g *Tensor) []*Tensor { return []*Tensor{g.Div(x)} },
+		func(t []*Tensor) *Tensor { return t[0].Div(x) })
+}
+
+// Sin returns sin x elementwise.
+func (x *Tensor) Sin() *Tensor {
+	return unaryOp(x, opSin, "", math.Sin, func(x, y *Tensor) *Tensor { return x.Cos() })
+}
+
+// Cos returns cos x elementwise.
+func (x *Tensor) Cos() *Tensor {
+	return unaryOp(x, opCos, "", math.Cos, func(x, y *Tensor) *Tensor { return x.Sin().Neg() })
+}
+
+// Tan returns tan x elementwise.
+func (x *Tensor) Tan() *Tensor {
+	return unaryOp(x, opTan, "", math.Tan, func(x, y *Tensor) *Tensor {
+		return mapUnary(y, func(v float64) float64 { return 1 + v*v })
+	})
+}
+
+// Tanh returns tanh x elementwise.
+func (x *Tensor) Tanh() *Tensor {
+	return unaryOp(x, opTanh, "", math.Tanh, func(x, y *Tensor) *Tensor {
+		return mapUnary(y, func(v float64) float64 { return 1 - v*v })
+	})
+}
+
+// Sigmoid returns the logistic function 1/(1+e⁻ˣ) elementwise.
+func (x *Tensor) Sigmoid() *Tensor {
+	return unaryOp(x, opSigmoid, "", sigmoid, func(x, y *Tensor) *Tensor {
+		return mapUnary(y, func(v float64) float64 { return v * (1 - v) })
+	})
+}
+
+// sigmoid is computed without overflow for large |v|.
+func sigmoid(v float64) float64 {
+	if v >= 0 {
+		return 1 / (1 + math.Exp(-v))
+	}
+	e := math.Exp(v)
+	return e / (1 + e)
+}
+
+// ReLU returns max(x, 0) elementwise; its derivative at 0 is taken as 0,
+// as PyTorch does.
+func (x *Tensor) ReLU() *Tensor {
+	return unaryOp(x, opReLU, "", func(v float64) float64 { return max(v, 0) }, func(x, y *Tensor) *Tensor {
+		return mapUnary(x, func(v float64) float64 { return step(v > 0) })
+	})
+}
+
+func step(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Sqrt returns √x elementwise.
+func (x *Tensor) Sqrt() *Tensor {
+	return unaryOp(x, opSqrt, "", math.Sqrt, func(x, y *Tensor) *Tensor {
+		return mapUnary(y, func(v float64) float64 { return 0.5 / v })
+	})
+}
+
+// Abs returns |x| elementwise; its derivative at 0 is taken as 0.
+func (x *Tensor) Abs() *Tensor {
+	return unaryOp(x, opAbs, "", math.Abs, func(x, y *Tensor) *Tensor {
+		return mapUnary(x, func(v float64) float64 { return step(v > 0) - step(v < 0) })
+	})
+}
+
+// Square returns x² elementwise.
+func (x *Tensor) Square() *Tensor {
+	return unaryOp(x, opSquare, "", func(v float64) float64 { return v * v }, func(x, y *Tensor) *Tensor {
+		return mapUnary(x, func(v float64) float64 { return 2 * v })
+	})
+}
+
+// Clamp limits every element to [lo, hi]. The gradient passes where
+// lo ≤ x ≤ hi, as in PyTorch. Use ±Inf for a one-sided clamp.
+func (x *Tensor) Clamp(lo, hi float64) *Tensor {
+	if lo > hi {
+		panicf("Clamp", "lower bound %g is above upper bound %g", lo, hi)
+	}
+	return unaryOp(x, opClamp, fmt.Sprintf("lo=%g, hi=%g", lo, hi),
+		func(v float64) float64 { return min(max(v, lo), hi) },
+		func(x, y *Tensor) *Tensor {
+			return mapUnary(x, func(v float64) float64 { return step(v >= lo && v <= hi) })
+		})
+}

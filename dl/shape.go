@@ -1,0 +1,106 @@
+package dl
+
+import (
+	"math"
+	"slices"
+	"strconv"
+)
+
+func itoa(i int) string      { return strconv.Itoa(i) }
+func ceil(x float64) float64 { return math.Ceil(x) }
+func numel(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
+}
+
+// checkShape copies shape and rejects negative sizes.
+func checkShape(op string, shape []int) []int {
+	for _, d := range shape {
+		if d < 0 {
+			panicf(op, "negative dimension in shape %v", shape)
+		}
+	}
+	return slices.Clone(shape)
+}
+
+// stridesOf returns the row-major strides of shape.
+func stridesOf(shape []int) []int {
+	s := make([]int, len(shape))
+	acc := 1
+	for i := len(shape) - 1; i >= 0; i-- {
+		s[i] = acc
+		acc *= shape[i]
+	}
+	return s
+}
+
+// broadcastShapes returns the NumPy broadcast of a and b.
+func broadcastShapes(op string, a, b []int) []int {
+	n := max(len(a), len(b))
+	out := make([]int, n)
+	for i := 0; i < n; i++ {
+		da, db := 1, 1
+		if j := len(a) - n + i; j >= 0 {
+			da = a[j]
+		}
+		if j := len(b) - n + i; j >= 0 {
+			db = b[j]
+		}
+		switch {
+		case da == db || db == 1:
+			out[i] = da
+		case da == 1:
+			out[i] = db
+		default:
+			panicf(op, "shapes %v and %v do not broadcast (%d != %d in dimension %d of the result)", a, b, da, db, i)
+		}
+	}
+	return out
+}
+
+// broadcastStrides returns the strides with which a tensor of shape in is
+// read when broadcast to shape out: 0 along broadcast dimensions.
+func broadcastStrides(in, out []int) []int {
+	st := stridesOf(in)
+	bs := make([]int, len(out))
+	off := len(out) - len(in)
+	for i := range in {
+		if in[i] != 1 || out[off+i] == 1 {
+			bs[off+i] = st[i]
+		}
+	}
+	return bs
+}
+
+// normAxis turns a possibly negative axis into 0..rank-1.
+func normAxis(op string, axis, rank int) int {
+	if axis < -rank || axis >= rank || (rank == 0 && axis != 0 && axis != -1) {
+		panicf(op, "axis %d is out of range for a tensor of rank %d", axis, rank)
+	}
+	if axis < 0 {
+		axis += rank
+	}
+	return axis
+}
+
+// normAxes normalises axes; no axes means all of them.
+func normAxes(op string, axes []int, rank int) []bool {
+	mask := make([]bool, rank)
+	if len(axes) == 0 {
+		for i := range mask {
+			mask[i] = true
+		}
+		return mask
+	}
+	for _, a := range axes {
+		a = normAxis(op, a, rank)
+		if mask[a] {
+			panicf(op, "axis %d is given twice", a)
+		}
+		mask[a] = true
+	}
+	return mask
+}

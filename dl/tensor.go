@@ -1,0 +1,209 @@
+package dl
+
+import (
+	"slices"
+	"sync/atomic"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Tensor is an n-dimensional array of float32 or float64 values, stored
+// row-major, that remembers how it was computed when a gradient is needed.
+//
+// A tensor's values never change after it is made, except through the
+// explicit in-place methods that optimizers use; this is what makes the
+// recorded graph safe to read for backward, traces and drawings.
+type Tensor struct {
+	shape []int
+	dtype DType
+	data  any // []float32 or []float64, len == numel(shape)
+	name  string
+	id    uint64 // creation order: traces number inputs by it
+
+	requiresGrad bool
+	grad         *Tensor
+	node         *node   // how this tensor was computed; nil for a leaf
+	tangent      *Tensor // forward-mode derivative, set inside JVP
+}
+
+var lastID atomic.Uint64
+
+func nextID() uint64 { return lastID.Add(1) }
+
+func newTensor(d DType, shape []int) *Tensor {
+	return &Tensor{shape: shape, dtype: d, data: d.alloc(numel(shape)), id: nextID()}
+}
+
+// values returns t's storage as []T; T must match t's dtype.
+func values[T float](t *Tensor) []T { return t.data.([]T) }
+
+// Shape returns a copy of t's shape.
+func (t *Tensor) Shape() []int { return slices.Clone(t.shape) }
+
+// Rank returns the number of dimensions.
+func (t *Tensor) Rank() int { return len(t.shape) }
+
+// Len returns the number of elements.
+func (t *Tensor) Len() int { return numel(t.shape) }
+
+// Dim returns the size of axis i (negative counts from the end).
+func (t *Tensor) Dim(i int) int { return t.shape[normAxis("Dim", i, len(t.shape))] }
+
+// DType returns t's element type.
+func (t *Tensor) DType() DType { return t.dtype }
+
+// Named gives t a name that trace tables, graphs and error messages show.
+// Naming a leaf tensor also makes it a variable: it will require a gradient,
+// as the named inputs of an expression do in the lecture. Call
+// SetRequiresGrad(false) afterwards for a named constant.
+func (t *Tensor) Named(name string) *Tensor {
+	t.name = name
+	if t.node == nil {
+		t.requiresGrad = true
+	}
+	return t
+}
+
+// Name returns the name given by Named, or "".
+func (t *Tensor) Name() string { return t.name }
+
+// Item returns the value of a one-element tensor.
+func (t *Tensor) Item() float64 {
+	if t.Len() != 1 {
+		panicf("Item", "tensor of shape %v has %d elements, not 1", t.shape, t.Len())
+	}
+	return t.at(0)
+}
+
+// Float64s returns a copy of t's values as float64, in row-major order.
+func (t *Tensor) Float64s() []float64 {
+	out := make([]float64, t.Len())
+	switch s := t.data.(type) {
+	case []float32:
+		for i, v := range s {
+			out[i] = float64(v)
+		}
+	case []float64:
+		copy(out, s)
+	}
+	return out
+}
+
+// Float32s returns a copy of t's values as float32, in row-major order.
+func (t *Tensor) Float32s() []float32 {
+	out := make([]float32, t.Len())
+	switch s := t.data.(type) {
+	case []float32:
+		copy(out, s)
+	case []float64:
+		for i, v := range s {
+			out[i] = float32(v)
+		}
+	}
+	return out
+}
+
+// At returns the element at the given index (one per axis).
+func (t *Tensor) At(index ...int) float64 {
+	if len(index) != len(t.shape) {
+		panicf("At", "%d indices for a tensor of shape %v", len(index), t.shape)
+	}
+	off := 0
+	for i, ix := range index {
+		if ix < 0 || ix >= t.shape[i] {
+			panicf("At", "index %v is out of range for shape %v", index, t.shape)
+		}
+		off = off*t.shape[i] + ix
+	}
+	return t.at(off)
+}
+
+func (t *Tensor) at(i int) float64 {
+	switch s := t.data.(type) {
+	case []float32:
+		return float64(s[i])
+	case []float64:
+		return s[i]
+	}
+	return 0
+}
+
+func (t *Tensor) set(i int, v float64) {
+	switch s := t.data.(type) {
+	case []float32:
+		s[i] = float32(v)
+	case []float64:
+		s[i] = v
+	}
+}
+
+// FromMat returns a Float64 tensor of shape [rows cols] holding a copy of m.
+func FromMat(m mat.Matrix) *Tensor {
+	r, c := m.Dims()
+	t := Float64.Zeros(r, c)
+	s := values[float64](t)
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			s[i*c+j] = m.At(i, j)
+		}
+	}
+	return t
+}
+
+// Mat returns a copy of a rank-2 tensor as a gonum matrix.
+func (t *Tensor) Mat() *mat.Dense {
+	if len(t.shape) != 2 {
+		panicf("Mat", "tensor of shape %v is not a matrix", t.shape)
+	}
+	return mat.NewDense(t.shape[0], t.shape[1], t.Float64s())
+}
+
+// AsType returns t converted to dtype d (t itself when it already is).
+// The conversion is differentiable: the gradient converts back.
+func (t *Tensor) AsType(d DType) *Tensor {
+	if t.dtype == d {
+		return t
+	}
+	out := newTensor(d, slices.Clone(t.shape))
+	switch s := t.data.(type) {
+	case []float32:
+		dst := values[float64](out)
+		for i, v := range s {
+			dst[i] = float64(v)
+		}
+	case []float64:
+		dst := values[float32](out)
+		for i, v := range s {
+			dst[i] = float32(v)
+		}
+	}
+	src := t.dtype
+	return record(out, opCast, []*Tensor{t}, d.String(),
+		func(g *Tensor) []*Tensor { return []*Tensor{g.AsType(src)} },
+		func(td []*Tensor) *Tensor { return td[0].AsType(d) })
+}
+
+// Detach returns a tensor that shares t's values but has no history and
+// requires no gradient.
+func (t *Tensor) Detach() *Tensor {
+	return &Tensor{shape: t.shape, dtype: t.dtype, data: t.data, name: t.name, id: nextID()}
+}
+
+// Clone returns a copy of t's values as a new leaf with no history.
+func (t *Tensor) Clone() *Tensor {
+	out := newTensor(t.dtype, slices.Clone(t.shape))
+	copyData(out, t)
+	return out
+}
+
+func copyData(dst, src *Tensor) {
+	switch s := src.data.(type) {
+	case []float32:
+		copy(dst.data.([]float32), s)
+	case []float64:
+		copy(dst.data.([]float64), s)
+	}
+}
+
+// like returns a fresh zero tensor with t's dtype and the given shape.
+func (t *Tensor) like(shape []int) *Tensor { return newTensor(t.dtype, shape) }
