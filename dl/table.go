@@ -21,9 +21,37 @@ type TableRow struct {
 	Accumulate bool
 }
 
+// shown returns the table without the columns that are empty in every
+// row (such as "with values" in a trace of tensors).
+func (t *Table) shown() *Table {
+	keep := func(j int) bool {
+		for _, r := range t.Rows {
+			if j < len(r.Cells) && r.Cells[j] != "" {
+				return true
+			}
+		}
+		return len(t.Rows) == 0
+	}
+	pick := func(cells []string) []string {
+		var out []string
+		for j, c := range cells {
+			if keep(j) {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	c := &Table{Title: t.Title, Header: pick(t.Header)}
+	for _, r := range t.Rows {
+		c.Rows = append(c.Rows, TableRow{Cells: pick(r.Cells), Accumulate: r.Accumulate})
+	}
+	return c
+}
+
 // String renders the table as text: the title, then the rows with their
 // columns aligned.
 func (t *Table) String() string {
+	t = t.shown()
 	var b strings.Builder
 	if t.Title != "" {
 		b.WriteString(t.Title + "\n")
@@ -39,6 +67,7 @@ func (t *Table) String() string {
 // Markdown renders the table as a GitHub-flavoured Markdown table under a
 // bold title.
 func (t *Table) Markdown() string {
+	t = t.shown()
 	var b strings.Builder
 	if t.Title != "" {
 		b.WriteString("**" + t.Title + "**\n\n")
@@ -66,28 +95,40 @@ func (t *Table) Markdown() string {
 // HTML renders the table as a self-contained HTML table with a caption;
 // accumulation rows carry the class "accumulate" and a highlight.
 func (t *Table) HTML() string {
+	t = t.shown()
 	var b strings.Builder
-	b.WriteString(`<table class="gradbook-table" style="border-collapse:collapse;font-family:'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:13px">` + "\n")
+	b.WriteString(tableStyle)
+	b.WriteString(`<table class="gradbook-table">` + "\n")
 	if t.Title != "" {
-		b.WriteString(`<caption style="text-align:left;font-weight:bold;padding:4px 0">` + html.EscapeString(t.Title) + "</caption>\n")
+		b.WriteString("<caption>" + html.EscapeString(t.Title) + "</caption>\n")
 	}
-	cell := `style="padding:2px 10px;text-align:left;white-space:nowrap"`
 	b.WriteString("<thead><tr>")
 	for _, h := range t.Header {
-		b.WriteString(`<th ` + cell + `>` + html.EscapeString(h) + "</th>")
+		b.WriteString("<th>" + html.EscapeString(h) + "</th>")
 	}
 	b.WriteString("</tr></thead>\n<tbody>\n")
 	for _, r := range t.Rows {
 		if r.Accumulate {
-			b.WriteString(`<tr class="accumulate" style="background:#fff3d6">`)
+			b.WriteString(`<tr class="accumulate">`)
 		} else {
 			b.WriteString("<tr>")
 		}
 		for _, c := range r.Cells {
-			b.WriteString(`<td ` + cell + `>` + html.EscapeString(c) + "</td>")
+			b.WriteString("<td>" + html.EscapeString(c) + "</td>")
 		}
 		b.WriteString("</tr>\n")
 	}
 	b.WriteString("</tbody>\n</table>\n")
 	return b.String()
 }
+
+// tableStyle is scoped to the gradbook-table class, so it styles only our
+// tables wherever the HTML is shown (a notebook, an exported page).
+const tableStyle = `<style>
+.gradbook-table{border-collapse:collapse;font-family:'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:13px;margin:6px 0}
+.gradbook-table caption{text-align:left;font-weight:bold;padding:4px 0}
+.gradbook-table th,.gradbook-table td{padding:2px 10px;text-align:left;white-space:nowrap;border-bottom:1px solid #e4e4e4}
+.gradbook-table th{border-bottom:2px solid #999}
+.gradbook-table tr.accumulate{background:#fff3d6}
+</style>
+`

@@ -2,8 +2,8 @@ package dl
 
 import (
 	"fmt"
-	"slices"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -140,7 +140,10 @@ func (tr *Trace) Adjoint() *Table {
 				}
 				lhs, out := bar(tr.Label(in)), bar(tr.Label(v))
 				chain := out + " ∂" + tr.Label(v) + "/∂" + tr.Label(in)
-				local := tr.withAttr(fill(n.op.adj[j], tr.templateLabels(v, n.inputs, tr.Label)), "")
+				local := fill(n.op.adj[j], tr.templateLabels(v, n.inputs, tr.Label))
+				if n.op.broadcasts && !slices.Equal(in.shape, v.shape) {
+					local += fmt.Sprintf(", summed to %v", in.shape)
+				}
 				row := TableRow{}
 				if prev := adj[in]; prev != nil {
 					adj[in] = prev.Add(c)
