@@ -1,0 +1,66 @@
+// Package dl is gradbook's core: tensors, their operations, and automatic
+// differentiation in reverse and forward mode, with trace tables that show
+// every step of it.
+//
+// # Tensors
+//
+// A Tensor is an n-dimensional array of float32 (the default, as in
+// PyTorch) or float64 values stored row-major. Make one with FromSlice,
+// Scalar, Zeros, Ones, Full, Arange, Rand or Randn, or with the same
+// functions on a DType for float64: Float64.Scalar(2), Float64.Randn(rng, 3, 4).
+// Operations are methods, so expressions read left to right:
+//
+//	y := x.MatMul(w).Add(b).Sigmoid()
+//
+// A programming error (shapes that do not fit, an axis out of range) panics
+// with an *Error whose message names the operation and the shapes; Catch
+// turns such a panic into an error.
+//
+// # Broadcasting
+//
+// Elementwise operations follow NumPy's broadcasting rules: shapes are
+// aligned from the right, and an axis of size 1 (or a missing one) is
+// stretched to match the other operand. [2 3] + [3] adds the vector to each
+// row; [2 1] × [1 4] gives [2 4]. In the backward pass a broadcast operand's
+// gradient is summed back to its own shape.
+//
+// # Reverse mode
+//
+// A tensor that requires a gradient (SetRequiresGrad(true), or a leaf given
+// a name with Named) makes every operation on it record itself: its inputs
+// and its local derivative rule. Backward walks that record from the output
+// to the inputs once, applying the chain rule (the adjoint v̄ᵢ = ∂y/∂vᵢ of
+// each intermediate value), and adds ∂y/∂x to x.Grad() for every variable x.
+// One backward sweep gives the gradient with respect to all inputs, which
+// is why training uses reverse mode. Gradients accumulate over calls, as in
+// PyTorch; clear them with ZeroGrad. NoGrad turns recording off.
+//
+// # Forward mode
+//
+// JVP carries a tangent ẋ alongside each value and applies each operation's
+// derivative as the evaluation goes: one forward sweep gives the derivative
+// of every output along one input direction. It suits few inputs and many
+// outputs, the opposite of reverse mode.
+//
+// # Traces
+//
+// TraceOf(y) numbers the graph as in Baydin et al.'s survey of automatic
+// differentiation (inputs v₋ₙ₊₁ … v₀, then v₁, v₂, … for each operation) and
+// renders the primal trace, the adjoint trace of the reverse sweep and the
+// tangent trace of the forward sweep as tables in text, Markdown and HTML.
+// The lecture's example, f(x₁, x₂) = ln x₁ + x₁x₂ − sin x₂ at (2, 5):
+//
+//	x1, x2 := dl.Scalar(2).Named("x1"), dl.Scalar(5).Named("x2")
+//	y := x1.Log().Add(x1.Mul(x2)).Sub(x2.Sin())
+//	fmt.Print(dl.TraceOf(y))
+//
+// # Checking gradients
+//
+// GradCheck compares autodiff with central finite differences in float64,
+// for reverse and forward mode, and reports the errors per input.
+//
+// # Matrix products
+//
+// Every matrix product goes through the BLAS interface; the pure-Go
+// GonumBLAS is the default, and SetBLAS plugs in a faster one.
+package dl
