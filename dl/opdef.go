@@ -75,3 +75,10 @@ func opConcatFor(n int) *opDef {
 	d.tan += ")"
 	return d
 }
+
+var (
+	opConv2d     = &opDef{"Conv2d", "conv({0}, {1})", []string{"conv adjoint of {g} by {1}", "{g} ⋆ {0}"}, "conv({d0}, {1}) + conv({0}, {d1})", false}
+	opConv2dBias = &opDef{"Conv2d", "conv({0}, {1}) + {2}", []string{"conv adjoint of {g} by {1}", "{g} ⋆ {0}", "Σ {g}"}, "conv({d0}, {1}) + conv({0}, {d1}) + {d2}", false}
+	opMaxPool    = &opDef{"MaxPool2d", "maxpool {0}", []string{"{g} routed to each window's max"}, "{d0} at each window's max", false}
+	opAvgPool    = &opDef{"AvgPool2d", "avgpool {0}", []string{"{g} spread over each window / k²"}, "avgpool {d0}", false}
+)
