@@ -2,7 +2,6 @@ package dl
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -266,48 +265,9 @@ func (tr *Trace) withAttr(s, attr string) string {
 	return s + " (" + attr + ")"
 }
 
-// summary writes a node's value: the number for one element; else the
-// shape and the first values.
-func (tr *Trace) summary(t *Tensor) string {
-	if t.Len() == 1 && len(t.shape) <= 1 {
-		return tr.num(t.at(0))
-	}
-	var parts []string
-	n := t.Len()
-	show := min(n, 4)
-	for i := 0; i < show; i++ {
-		parts = append(parts, tr.num(t.at(i)))
-	}
-	if n > show {
-		parts = append(parts, "…")
-	}
-	return fmt.Sprintf("%v [%s]", t.shape, strings.Join(parts, " "))
-}
+func (tr *Trace) summary(t *Tensor) string { return Summarize(t, tr.digits) }
 
-// num formats v with the trace's digits after the point, trailing zeros
-// dropped, and a true minus sign.
-func (tr *Trace) num(v float64) string {
-	var s string
-	switch {
-	case math.IsNaN(v):
-		return "NaN"
-	case math.IsInf(v, 1):
-		return "∞"
-	case math.IsInf(v, -1):
-		return "−∞"
-	}
-	s = strconv.FormatFloat(v, 'f', tr.digits, 64)
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	if (s == "0" || s == "-0") && v != 0 {
-		s = strconv.FormatFloat(v, 'g', max(tr.digits, 1), 64)
-	}
-	if s == "-0" {
-		s = "0"
-	}
-	return strings.Replace(s, "-", "−", 1)
-}
+func (tr *Trace) num(v float64) string { return FormatNumber(v, tr.digits) }
 
 // fill replaces {key} in tpl by m[key].
 func fill(tpl string, m map[string]string) string {
