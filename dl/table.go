@@ -12,6 +12,9 @@ type Table struct {
 	Title  string
 	Header []string
 	Rows   []TableRow
+	// TextHeader makes String print the header too; Markdown and HTML
+	// always do. Trace tables read better without one in text.
+	TextHeader bool
 }
 
 // TableRow is one row. Accumulate marks an adjoint row that adds to an
@@ -41,7 +44,7 @@ func (t *Table) shown() *Table {
 		}
 		return out
 	}
-	c := &Table{Title: t.Title, Header: pick(t.Header)}
+	c := &Table{Title: t.Title, Header: pick(t.Header), TextHeader: t.TextHeader}
 	for _, r := range t.Rows {
 		c.Rows = append(c.Rows, TableRow{Cells: pick(r.Cells), Accumulate: r.Accumulate})
 	}
@@ -56,9 +59,12 @@ func (t *Table) String() string {
 	if t.Title != "" {
 		b.WriteString(t.Title + "\n")
 	}
-	rows := make([][]string, len(t.Rows))
-	for i, r := range t.Rows {
-		rows[i] = r.Cells
+	var rows [][]string
+	if t.TextHeader {
+		rows = append(rows, t.Header)
+	}
+	for _, r := range t.Rows {
+		rows = append(rows, r.Cells)
 	}
 	writeAligned(&b, rows)
 	return b.String()
