@@ -138,7 +138,7 @@ func (t *Tensor) Backward(seed ...*Tensor) {
 		for tensor, grad := range adjoints(t, g) {
 			if tensor.node == nil && tensor.requiresGrad {
 				if tensor.grad == nil {
-					tensor.grad = grad.Detach()
+					tensor.grad = grad.Clone() // its own values: adjoints may share the seed's or each other's
 				} else {
 					tensor.grad = tensor.grad.Add(grad)
 				}

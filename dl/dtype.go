@@ -51,11 +51,14 @@ func (d DType) Zeros(shape ...int) *Tensor {
 }
 
 // Ones returns a tensor of dtype d filled with 1.
-func (d DType) Ones(shape ...int) *Tensor { return d.Full(1, shape...) }
+func (d DType) Ones(shape ...int) *Tensor { return d.full("Ones", 1, shape) }
 
 // Full returns a tensor of dtype d filled with v.
-func (d DType) Full(v float64, shape ...int) *Tensor {
-	t := d.Zeros(shape...)
+func (d DType) Full(v float64, shape ...int) *Tensor { return d.full("Full", v, shape) }
+
+// full is Full for op, the name a bad shape's error shows.
+func (d DType) full(op string, v float64, shape []int) *Tensor {
+	t := newTensor(d, checkShape(op, shape))
 	switch s := t.data.(type) {
 	case []float32:
 		for i := range s {
@@ -77,7 +80,11 @@ func (d DType) Arange(start, stop, step float64) *Tensor {
 	}
 	n := 0
 	if stop != start {
-		n = int(ceil((stop - start) / step))
+		c := ceil((stop - start) / step)
+		if !(c >= 0 && c <= 1<<48) { // NaN, infinite, or beyond any memory
+			panicf("Arange", "cannot step from %g to %g by %g", start, stop, step)
+		}
+		n = int(c)
 	}
 	t := d.Zeros(n)
 	for i := 0; i < n; i++ {
@@ -88,7 +95,7 @@ func (d DType) Arange(start, stop, step float64) *Tensor {
 
 // Rand returns a tensor of dtype d with values drawn uniformly from [0, 1).
 func (d DType) Rand(rng *rand.Rand, shape ...int) *Tensor {
-	t := d.Zeros(shape...)
+	t := newTensor(d, checkShape("Rand", shape))
 	for i := 0; i < t.Len(); i++ {
 		t.set(i, rng.Float64())
 	}
@@ -98,7 +105,7 @@ func (d DType) Rand(rng *rand.Rand, shape ...int) *Tensor {
 // Randn returns a tensor of dtype d with values drawn from the standard normal
 // distribution.
 func (d DType) Randn(rng *rand.Rand, shape ...int) *Tensor {
-	t := d.Zeros(shape...)
+	t := newTensor(d, checkShape("Randn", shape))
 	for i := 0; i < t.Len(); i++ {
 		t.set(i, rng.NormFloat64())
 	}

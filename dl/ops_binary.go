@@ -107,7 +107,21 @@ func (x *Tensor) Pow(y *Tensor) *Tensor {
 	return binaryOp(opPow, a, b, out,
 		func(g *Tensor) *Tensor { return g.Mul(dBase()) },
 		func(g *Tensor) *Tensor { return g.Mul(dExp()) },
-		func(t []*Tensor) *Tensor { return t[0].Mul(dBase()).Add(t[1].Mul(dExp())) })
+		func(t []*Tensor) *Tensor { return tangentMul(t[0], dBase()).Add(tangentMul(t[1], dExp())) })
+}
+
+// tangentMul is t·d elementwise, broadcasting, except that a zero tangent
+// gives 0 even where d is infinite or NaN. Forward mode passes zeros for the
+// inputs without a tangent, so without this a constant exponent would turn
+// the tangent of x^2 into NaN at every negative x (0 · x²·ln x), and a
+// constant base of 0 the tangent of 0^y into NaN.
+func tangentMul(t, d *Tensor) *Tensor {
+	return zip("Pow", t, d, func(tv, dv float64) float64 {
+		if tv == 0 {
+			return 0
+		}
+		return tv * dv
+	})
 }
 
 // Maximum returns the elementwise larger of x and y. Where they tie, each
@@ -127,7 +141,7 @@ func Minimum(x, y *Tensor) *Tensor { return x.Minimum(y) }
 func extremum(name string, op *opDef, x, y *Tensor, sign float64) *Tensor {
 	a, b := binaryOperands(name, x, y)
 	out := zip(name, a, b, func(p, q float64) float64 {
-		if (p-q)*sign >= 0 {
+		if (p-q)*sign >= 0 || math.IsNaN(p) { // NaN wins from either side
 			return p
 		}
 		return q

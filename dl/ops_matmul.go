@@ -10,18 +10,31 @@ import (
 // from the result.
 func (x *Tensor) MatMul(y *Tensor) *Tensor {
 	a, b := binaryOperands("MatMul", x, y)
-	if len(a.shape) == 0 || len(b.shape) == 0 {
+	ra, rb := len(a.shape), len(b.shape)
+	if ra == 0 || rb == 0 {
 		panicf("MatMul", "shapes %v and %v: scalars have no matrix product (use Mul)", a.shape, b.shape)
 	}
-	if len(a.shape) == 1 {
-		return a.Unsqueeze(0).MatMul(b).Squeeze(-2)
-	}
-	if len(b.shape) == 1 {
-		return a.MatMul(b.Unsqueeze(1)).Squeeze(-1)
-	}
-	k, k2 := a.shape[len(a.shape)-1], b.shape[len(b.shape)-2]
+	// Checked here, before vectors become matrices, so that errors name
+	// the shapes the caller passed.
+	k, k2 := a.shape[ra-1], b.shape[max(rb-2, 0)]
 	if k != k2 {
 		panicf("MatMul", "shapes %v and %v do not match (%d != %d)", a.shape, b.shape, k, k2)
+	}
+	for i := 3; i <= min(ra, rb); i++ {
+		if da, db := a.shape[ra-i], b.shape[rb-i]; da != db && da != 1 && db != 1 {
+			panicf("MatMul", "shapes %v and %v: batch dimensions %v and %v do not broadcast (%d != %d)",
+				a.shape, b.shape, a.shape[:ra-2], b.shape[:rb-2], da, db)
+		}
+	}
+	if ra == 1 {
+		out := a.Unsqueeze(0).MatMul(b)
+		if rb == 1 {
+			return out.Squeeze(0) // vector · vector: [1] to a scalar
+		}
+		return out.Squeeze(-2)
+	}
+	if rb == 1 {
+		return a.MatMul(b.Unsqueeze(1)).Squeeze(-1)
 	}
 	out := gemm(a, b, false, false)
 	return record(out, opMatMul, []*Tensor{a, b}, "",

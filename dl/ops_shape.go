@@ -40,6 +40,9 @@ func (x *Tensor) Flatten() *Tensor { return x.Reshape(-1) }
 
 // Unsqueeze inserts an axis of size 1 at position axis.
 func (x *Tensor) Unsqueeze(axis int) *Tensor {
+	if r := len(x.shape); axis < -r-1 || axis > r {
+		panicf("Unsqueeze", "axis %d is out of range for inserting into shape %v (want %d ≤ axis ≤ %d)", axis, x.shape, -r-1, r)
+	}
 	axis = normAxis("Unsqueeze", axis, len(x.shape)+1)
 	return x.Reshape(slices.Insert(slices.Clone(x.shape), axis, 1)...)
 }
@@ -269,11 +272,17 @@ func Stack(axis int, ts ...*Tensor) *Tensor {
 	if len(ts) == 0 {
 		panicf("Stack", "no tensors to stack")
 	}
+	if r := len(ts[0].shape); axis < -r-1 || axis > r {
+		panicf("Stack", "axis %d is out of range for stacking tensors of shape %v (want %d ≤ axis ≤ %d)", axis, ts[0].shape, -r-1, r)
+	}
 	axis = normAxis("Stack", axis, len(ts[0].shape)+1)
 	parts := make([]*Tensor, len(ts))
 	for i, t := range ts {
 		if !slices.Equal(t.shape, ts[0].shape) {
 			panicf("Stack", "shapes %v and %v differ", ts[0].shape, t.shape)
+		}
+		if t.dtype != ts[0].dtype {
+			panicf("Stack", "dtypes %v %v and %v %v differ", ts[0].dtype, ts[0].shape, t.dtype, t.shape)
 		}
 		parts[i] = t.Unsqueeze(axis)
 	}

@@ -155,6 +155,9 @@ func (t *Tensor) Mat() *mat.Dense {
 	if len(t.shape) != 2 {
 		panicf("Mat", "tensor of shape %v is not a matrix", t.shape)
 	}
+	if t.Len() == 0 { // gonum has no empty matrices: it would panic itself
+		panicf("Mat", "tensor of shape %v is empty; a gonum matrix cannot be", t.shape)
+	}
 	return mat.NewDense(t.shape[0], t.shape[1], t.Float64s())
 }
 
