@@ -21,7 +21,7 @@ func indexValue(op string, idx *Tensor, i, n int) int {
 // holds whole numbers, and no axis longer than x's. With class labels y of
 // shape [n 1], logp.Gather(1, y) picks each row's log-probability.
 func (x *Tensor) Gather(axis int, index *Tensor) *Tensor {
-	axis = normAxis("Gather", axis, len(x.shape))
+	axis = normAxis("Gather", axis, x.shape)
 	if len(index.shape) != len(x.shape) {
 		panicf("Gather", "index of shape %v does not have the rank of %v", index.shape, x.shape)
 	}

@@ -16,7 +16,7 @@ type reduction struct {
 }
 
 func newReduction(op string, x *Tensor, axes []int, keepDim bool) reduction {
-	mask := normAxes(op, axes, len(x.shape))
+	mask := normAxes(op, axes, x.shape)
 	r := reduction{mask: mask, keep: keepShape(x.shape, mask), keepDim: keepDim}
 	r.out = r.keep
 	if !keepDim {
@@ -131,7 +131,8 @@ func (x *Tensor) extremeOp(name string, op *opDef, axes []int, keepDim bool, sig
 }
 
 // ArgMax returns the index of the largest element along axis (the first
-// one on ties), as a tensor of x's dtype without that axis.
+// one on ties, the first NaN if any, as PyTorch), as a tensor of x's dtype
+// without that axis.
 func (x *Tensor) ArgMax(axis int) *Tensor { return x.argExtreme("ArgMax", axis, 1) }
 
 // ArgMin returns the index of the smallest element along axis (the first
@@ -139,7 +140,7 @@ func (x *Tensor) ArgMax(axis int) *Tensor { return x.argExtreme("ArgMax", axis, 
 func (x *Tensor) ArgMin(axis int) *Tensor { return x.argExtreme("ArgMin", axis, -1) }
 
 func (x *Tensor) argExtreme(name string, axis int, sign float64) *Tensor {
-	axis = normAxis(name, axis, len(x.shape))
+	axis = normAxis(name, axis, x.shape)
 	n := x.shape[axis]
 	if n == 0 {
 		panicf(name, "axis %d of shape %v is empty", axis, x.shape)
@@ -150,7 +151,7 @@ func (x *Tensor) argExtreme(name string, axis int, sign float64) *Tensor {
 		for in := 0; in < inner; in++ {
 			best, bestV := 0, x.at(o*n*inner+in)
 			for k := 1; k < n; k++ {
-				if v := x.at((o*n+k)*inner + in); (v-bestV)*sign > 0 {
+				if v := x.at((o*n+k)*inner + in); !math.IsNaN(bestV) && ((v-bestV)*sign > 0 || math.IsNaN(v)) {
 					best, bestV = k, v
 				}
 			}

@@ -40,10 +40,7 @@ func (x *Tensor) Flatten() *Tensor { return x.Reshape(-1) }
 
 // Unsqueeze inserts an axis of size 1 at position axis.
 func (x *Tensor) Unsqueeze(axis int) *Tensor {
-	if r := len(x.shape); axis < -r-1 || axis > r {
-		panicf("Unsqueeze", "axis %d is out of range for inserting into shape %v (want %d ≤ axis ≤ %d)", axis, x.shape, -r-1, r)
-	}
-	axis = normAxis("Unsqueeze", axis, len(x.shape)+1)
+	axis = normInsertAxis("Unsqueeze", axis, x.shape)
 	return x.Reshape(slices.Insert(slices.Clone(x.shape), axis, 1)...)
 }
 
@@ -56,7 +53,7 @@ func (x *Tensor) Squeeze(axes ...int) *Tensor {
 			mask[i] = d == 1
 		}
 	} else {
-		mask = normAxes("Squeeze", axes, len(x.shape))
+		mask = normAxes("Squeeze", axes, x.shape)
 		for i, m := range mask {
 			if m && x.shape[i] != 1 {
 				panicf("Squeeze", "axis %d of shape %v has size %d, not 1", i, x.shape, x.shape[i])
@@ -90,7 +87,7 @@ func (x *Tensor) Transpose(axes ...int) *Tensor {
 		}
 		a, b = r-2, r-1
 	case 2:
-		a, b = normAxis("Transpose", axes[0], r), normAxis("Transpose", axes[1], r)
+		a, b = normAxis("Transpose", axes[0], x.shape), normAxis("Transpose", axes[1], x.shape)
 	default:
 		panicf("Transpose", "want 0 or 2 axes, got %v", axes)
 	}
@@ -114,7 +111,7 @@ func (x *Tensor) Permute(perm ...int) *Tensor {
 	inv := make([]int, len(perm))
 	seen := make([]bool, len(perm))
 	for i, p := range perm {
-		p = normAxis("Permute", p, len(perm))
+		p = normAxis("Permute", p, x.shape)
 		if seen[p] {
 			panicf("Permute", "%v is not a permutation of the axes of %v", perm, x.shape)
 		}
@@ -129,7 +126,7 @@ func (x *Tensor) Permute(perm ...int) *Tensor {
 // Slice returns the elements start ≤ i < stop along axis. Negative start
 // and stop count from the end, as in Python.
 func (x *Tensor) Slice(axis, start, stop int) *Tensor {
-	axis = normAxis("Slice", axis, len(x.shape))
+	axis = normAxis("Slice", axis, x.shape)
 	n := x.shape[axis]
 	if start < 0 {
 		start += n
@@ -219,7 +216,7 @@ func Concat(axis int, ts ...*Tensor) *Tensor {
 		panicf("Concat", "no tensors to join")
 	}
 	first := ts[0]
-	axis = normAxis("Concat", axis, len(first.shape))
+	axis = normAxis("Concat", axis, first.shape)
 	shape := slices.Clone(first.shape)
 	shape[axis] = 0
 	for _, t := range ts {
@@ -272,10 +269,7 @@ func Stack(axis int, ts ...*Tensor) *Tensor {
 	if len(ts) == 0 {
 		panicf("Stack", "no tensors to stack")
 	}
-	if r := len(ts[0].shape); axis < -r-1 || axis > r {
-		panicf("Stack", "axis %d is out of range for stacking tensors of shape %v (want %d ≤ axis ≤ %d)", axis, ts[0].shape, -r-1, r)
-	}
-	axis = normAxis("Stack", axis, len(ts[0].shape)+1)
+	axis = normInsertAxis("Stack", axis, ts[0].shape)
 	parts := make([]*Tensor, len(ts))
 	for i, t := range ts {
 		if !slices.Equal(t.shape, ts[0].shape) {

@@ -75,10 +75,25 @@ func broadcastStrides(in, out []int) []int {
 	return bs
 }
 
-// normAxis turns a possibly negative axis into 0..rank-1.
-func normAxis(op string, axis, rank int) int {
-	if axis < -rank || axis >= rank || (rank == 0 && axis != 0 && axis != -1) {
-		panicf(op, "axis %d is out of range for a tensor of rank %d", axis, rank)
+// normAxis turns a possibly negative axis of a tensor of shape into
+// 0..rank-1.
+func normAxis(op string, axis int, shape []int) int {
+	rank := len(shape)
+	if axis < -rank || axis >= rank {
+		panicf(op, "axis %d is out of range for shape %v (rank %d)", axis, shape, rank)
+	}
+	if axis < 0 {
+		axis += rank
+	}
+	return axis
+}
+
+// normInsertAxis turns a possibly negative position for a new axis in a
+// tensor of shape into 0..rank, as Unsqueeze and Stack take it.
+func normInsertAxis(op string, axis int, shape []int) int {
+	rank := len(shape) + 1
+	if axis < -rank || axis >= rank {
+		panicf(op, "axis %d is out of range for inserting into shape %v (valid: %d to %d)", axis, shape, -rank, rank-1)
 	}
 	if axis < 0 {
 		axis += rank
@@ -87,8 +102,8 @@ func normAxis(op string, axis, rank int) int {
 }
 
 // normAxes normalises axes; no axes means all of them.
-func normAxes(op string, axes []int, rank int) []bool {
-	mask := make([]bool, rank)
+func normAxes(op string, axes []int, shape []int) []bool {
+	mask := make([]bool, len(shape))
 	if len(axes) == 0 {
 		for i := range mask {
 			mask[i] = true
@@ -96,9 +111,9 @@ func normAxes(op string, axes []int, rank int) []bool {
 		return mask
 	}
 	for _, a := range axes {
-		a = normAxis(op, a, rank)
+		a = normAxis(op, a, shape)
 		if mask[a] {
-			panicf(op, "axis %d is given twice", a)
+			panicf(op, "axis %d is given twice for shape %v", a, shape)
 		}
 		mask[a] = true
 	}

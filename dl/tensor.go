@@ -47,7 +47,7 @@ func (t *Tensor) Rank() int { return len(t.shape) }
 func (t *Tensor) Len() int { return numel(t.shape) }
 
 // Dim returns the size of axis i (negative counts from the end).
-func (t *Tensor) Dim(i int) int { return t.shape[normAxis("Dim", i, len(t.shape))] }
+func (t *Tensor) Dim(i int) int { return t.shape[normAxis("Dim", i, t.shape)] }
 
 // DType returns t's element type.
 func (t *Tensor) DType() DType { return t.dtype }
