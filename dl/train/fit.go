@@ -11,6 +11,7 @@ import (
 	"github.com/gradbook/gradbook/dl"
 	"github.com/gradbook/gradbook/dl/data"
 	"github.com/gradbook/gradbook/dl/nn"
+	"github.com/gradbook/gradbook/dl/optim"
 )
 
 // Fit trains model on the batches of loader as opts say and returns the
@@ -44,6 +45,7 @@ type run struct {
 	epoch, step int
 	best        float64
 	badEpochs   int
+	noMomentum  bool // the optimizer has no momentum for a schedule to cycle
 }
 
 func newRun(model nn.Module, loader *data.Loader, opts Options) *run {
@@ -163,9 +165,16 @@ func (r *run) trainEpoch() bool {
 }
 
 // setLR applies the schedule, if any, and returns the rate of this step.
+// A schedule that also cycles momentum (OneCycle) sets the optimizer's
+// momentum too, as PyTorch's OneCycleLR does, where the optimizer has one.
 func (r *run) setLR() float64 {
 	if s := r.opts.Schedule; s != nil {
 		r.opts.Optimizer.SetLR(s.LR(r.step))
+		if ms, ok := s.(interface{ Momentum(step int) float64 }); ok && !r.noMomentum {
+			if setter, ok := r.opts.Optimizer.(optim.MomentumSetter); ok {
+				r.noMomentum = dl.Catch(func() { setter.SetMomentum(ms.Momentum(r.step)) }) != nil
+			}
+		}
 	}
 	return r.opts.Optimizer.LR()
 }

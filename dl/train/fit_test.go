@@ -158,3 +158,35 @@ func TestFitRegression(t *testing.T) {
 	}
 	_ = dl.Scalar
 }
+
+// recordingSGD records the momentum a schedule sets.
+type recordingSGD struct {
+	optim.Optimizer
+	momenta []float64
+}
+
+func (r *recordingSGD) SetMomentum(m float64) {
+	r.momenta = append(r.momenta, m)
+	r.Optimizer.(optim.MomentumSetter).SetMomentum(m)
+}
+
+func TestOneCycleCyclesMomentum(t *testing.T) {
+	net := playgroundNet(1)
+	sched := optim.OneCycle(0.1, 8)
+	opt := &recordingSGD{Optimizer: optim.SGD(net.Parameters(), 0.1, optim.Momentum(0.9))}
+	Fit(net, data.NewLoader(data.XOR(40, 0, 1), 10), Options{Epochs: 2, Optimizer: opt, Schedule: sched, Quiet: true})
+	if len(opt.momenta) != 8 {
+		t.Fatalf("momentum set %d times, want 8", len(opt.momenta))
+	}
+	for step, m := range opt.momenta {
+		if m != sched.Momentum(step) {
+			t.Errorf("step %d: momentum %g, schedule says %g", step, m, sched.Momentum(step))
+		}
+	}
+	// Adagrad has no momentum: the schedule still sets its rate.
+	ada := optim.Adagrad(net.Parameters(), 0.1)
+	h := Fit(net, data.NewLoader(data.XOR(40, 0, 1), 10), Options{Epochs: 1, Optimizer: ada, Schedule: sched, Quiet: true})
+	if h.Steps[1].LR != sched.LR(1) {
+		t.Errorf("Adagrad step 1 lr %g, want %g", h.Steps[1].LR, sched.LR(1))
+	}
+}
