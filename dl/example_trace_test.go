@@ -28,7 +28,7 @@ func ExampleTraceOf() {
 	// y    = v₅                             = 11.652
 	//
 	// Reverse adjoint trace
-	// v̄₅   = ȳ                                    = 1
+	// v̄₅   = ȳ                                    = 1
 	// v̄₄   = v̄₅ ∂v₅/∂v₄         = v̄₅ × 1          = 1
 	// v̄₃   = v̄₅ ∂v₅/∂v₃         = v̄₅ × (−1)       = −1
 	// v̄₁   = v̄₄ ∂v₄/∂v₁         = v̄₄ × 1          = 1
@@ -48,7 +48,7 @@ func ExampleTraceOf() {
 	// v̇₃   = v̇₀ × cos v₀          = 0 × cos 5      = 0
 	// v̇₄   = v̇₁ + v̇₂              = 0.5 + 5        = 5.5
 	// v̇₅   = v̇₄ − v̇₃              = 5.5 − 0        = 5.5
-	// ẏ    = v̇₅                                    = 5.5
+	// ẏ    = v̇₅                                    = 5.5
 	//
 	// x1.Grad() = 5.5  x2.Grad() = 1.71634
 }

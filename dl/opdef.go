@@ -10,7 +10,12 @@ type opDef struct {
 	name string   // as errors and graphs show it, e.g. "Log"
 	def  string   // primal definition, e.g. "ln {0}"
 	adj  []string // per input: the adjoint contribution, e.g. "{g} / {0}"
-	tan  string   // the output's tangent, e.g. "{d0} / {0}"
+	// tan is the output's tangent: one term per input, summed over the
+	// inputs that are variables (a constant's term is 0 and left out), e.g.
+	// {"{d0} × {1}", "{0} × {d1}"} for a product; or a single whole
+	// expression for ops with several inputs whose tangents do not add,
+	// in which a constant's tangent reads 0.
+	tan []string
 
 	// broadcasts marks ops whose inputs broadcast to the output's shape:
 	// an input's adjoint is then summed back to the input's shape.
@@ -18,67 +23,68 @@ type opDef struct {
 }
 
 var (
-	opCast    = &opDef{"AsType", "{0}", []string{"{g}"}, "{d0}", false}
-	opAdd     = &opDef{"Add", "{0} + {1}", []string{"{g} × 1", "{g} × 1"}, "{d0} + {d1}", true}
-	opSub     = &opDef{"Sub", "{0} − {1}", []string{"{g} × 1", "{g} × (−1)"}, "{d0} − {d1}", true}
-	opMul     = &opDef{"Mul", "{0} × {1}", []string{"{g} × {1}", "{g} × {0}"}, "{d0} × {1} + {0} × {d1}", true}
-	opDiv     = &opDef{"Div", "{0} / {1}", []string{"{g} / {1}", "−{g} × {0} / {1}²"}, "({d0} − {out} × {d1}) / {1}", true}
-	opPow     = &opDef{"Pow", "{0} ^ {1}", []string{"{g} × {1} × {0} ^ ({1} − 1)", "{g} × {out} × ln {0}"}, "{d0} × {1} × {0} ^ ({1} − 1) + {d1} × {out} × ln {0}", true}
-	opMaximum = &opDef{"Maximum", "max({0}, {1})", []string{"{g} × [{0} ≥ {1}]", "{g} × [{1} ≥ {0}]"}, "{d0} × [{0} ≥ {1}] + {d1} × [{1} ≥ {0}]", true}
-	opMinimum = &opDef{"Minimum", "min({0}, {1})", []string{"{g} × [{0} ≤ {1}]", "{g} × [{1} ≤ {0}]"}, "{d0} × [{0} ≤ {1}] + {d1} × [{1} ≤ {0}]", true}
-	opWhere   = &opDef{"Where", "where({0}, {1}, {2})", []string{"", "{g} × [{0}]", "{g} × [¬{0}]"}, "where({0}, {d1}, {d2})", true}
+	opCast    = &opDef{"AsType", "{0}", []string{"{g}"}, []string{"{d0}"}, false}
+	opAdd     = &opDef{"Add", "{0} + {1}", []string{"{g} × 1", "{g} × 1"}, []string{"{d0}", "{d1}"}, true}
+	opSub     = &opDef{"Sub", "{0} − {1}", []string{"{g} × 1", "{g} × (−1)"}, []string{"{d0}", "−{d1}"}, true}
+	opMul     = &opDef{"Mul", "{0} × {1}", []string{"{g} × {1}", "{g} × {0}"}, []string{"{d0} × {1}", "{0} × {d1}"}, true}
+	opDiv     = &opDef{"Div", "{0} / {1}", []string{"{g} / {1}", "−{g} × {0} / {1}²"}, []string{"{d0} / {1}", "−{out} × {d1} / {1}"}, true}
+	opPow     = &opDef{"Pow", "{0} ^ {1}", []string{"{g} × {1} × {0} ^ ({1} − 1)", "{g} × {out} × ln {0}"}, []string{"{d0} × {1} × {0} ^ ({1} − 1)", "{d1} × {out} × ln {0}"}, true}
+	opMaximum = &opDef{"Maximum", "max({0}, {1})", []string{"{g} × [{0} ≥ {1}]", "{g} × [{1} ≥ {0}]"}, []string{"{d0} × [{0} ≥ {1}]", "{d1} × [{1} ≥ {0}]"}, true}
+	opMinimum = &opDef{"Minimum", "min({0}, {1})", []string{"{g} × [{0} ≤ {1}]", "{g} × [{1} ≤ {0}]"}, []string{"{d0} × [{0} ≤ {1}]", "{d1} × [{1} ≤ {0}]"}, true}
+	opWhere   = &opDef{"Where", "where({0}, {1}, {2})", []string{"", "{g} × [{0}]", "{g} × [¬{0}]"}, []string{"", "{d1} × [{0}]", "{d2} × [¬{0}]"}, true}
 
-	opNeg     = &opDef{"Neg", "−{0}", []string{"{g} × (−1)"}, "−{d0}", false}
-	opExp     = &opDef{"Exp", "exp {0}", []string{"{g} × {out}"}, "{d0} × {out}", false}
-	opLog     = &opDef{"Log", "ln {0}", []string{"{g} / {0}"}, "{d0} / {0}", false}
-	opSin     = &opDef{"Sin", "sin {0}", []string{"{g} × cos {0}"}, "{d0} × cos {0}", false}
-	opCos     = &opDef{"Cos", "cos {0}", []string{"−{g} × sin {0}"}, "−{d0} × sin {0}", false}
-	opTan     = &opDef{"Tan", "tan {0}", []string{"{g} × (1 + {out}²)"}, "{d0} × (1 + {out}²)", false}
-	opTanh    = &opDef{"Tanh", "tanh {0}", []string{"{g} × (1 − {out}²)"}, "{d0} × (1 − {out}²)", false}
-	opSigmoid = &opDef{"Sigmoid", "σ({0})", []string{"{g} × {out} × (1 − {out})"}, "{d0} × {out} × (1 − {out})", false}
-	opReLU    = &opDef{"ReLU", "relu {0}", []string{"{g} × [{0} > 0]"}, "{d0} × [{0} > 0]", false}
-	opSqrt    = &opDef{"Sqrt", "√{0}", []string{"{g} / (2 × {out})"}, "{d0} / (2 × {out})", false}
-	opAbs     = &opDef{"Abs", "|{0}|", []string{"{g} × sign {0}"}, "{d0} × sign {0}", false}
-	opSquare  = &opDef{"Square", "{0}²", []string{"{g} × 2 × {0}"}, "2 × {0} × {d0}", false}
-	opClamp   = &opDef{"Clamp", "clamp({0})", []string{"{g} × [lo ≤ {0} ≤ hi]"}, "{d0} × [lo ≤ {0} ≤ hi]", false}
+	opNeg     = &opDef{"Neg", "−{0}", []string{"{g} × (−1)"}, []string{"−{d0}"}, false}
+	opExp     = &opDef{"Exp", "exp {0}", []string{"{g} × {out}"}, []string{"{d0} × {out}"}, false}
+	opLog     = &opDef{"Log", "ln {0}", []string{"{g} / {0}"}, []string{"{d0} / {0}"}, false}
+	opSin     = &opDef{"Sin", "sin {0}", []string{"{g} × cos {0}"}, []string{"{d0} × cos {0}"}, false}
+	opCos     = &opDef{"Cos", "cos {0}", []string{"−{g} × sin {0}"}, []string{"−{d0} × sin {0}"}, false}
+	opTan     = &opDef{"Tan", "tan {0}", []string{"{g} × (1 + {out}²)"}, []string{"{d0} × (1 + {out}²)"}, false}
+	opTanh    = &opDef{"Tanh", "tanh {0}", []string{"{g} × (1 − {out}²)"}, []string{"{d0} × (1 − {out}²)"}, false}
+	opSigmoid = &opDef{"Sigmoid", "σ({0})", []string{"{g} × {out} × (1 − {out})"}, []string{"{d0} × {out} × (1 − {out})"}, false}
+	opReLU    = &opDef{"ReLU", "relu {0}", []string{"{g} × [{0} > 0]"}, []string{"{d0} × [{0} > 0]"}, false}
+	opSqrt    = &opDef{"Sqrt", "√{0}", []string{"{g} / (2 × {out})"}, []string{"{d0} / (2 × {out})"}, false}
+	opAbs     = &opDef{"Abs", "|{0}|", []string{"{g} × sign {0}"}, []string{"{d0} × sign {0}"}, false}
+	opSquare  = &opDef{"Square", "{0}²", []string{"{g} × 2 × {0}"}, []string{"2 × {0} × {d0}"}, false}
+	opClamp   = &opDef{"Clamp", "clamp({0})", []string{"{g} × [lo ≤ {0} ≤ hi]"}, []string{"{d0} × [lo ≤ {0} ≤ hi]"}, false}
 
-	opSum       = &opDef{"Sum", "Σ {0}", []string{"broadcast {g}"}, "Σ {d0}", false}
-	opMean      = &opDef{"Mean", "mean {0}", []string{"broadcast {g} / n"}, "mean {d0}", false}
-	opMax       = &opDef{"Max", "max {0}", []string{"{g} × [{0} = {out}] / ties"}, "{d0} at the max", false}
-	opMin       = &opDef{"Min", "min {0}", []string{"{g} × [{0} = {out}] / ties"}, "{d0} at the min", false}
-	opLogSumExp = &opDef{"LogSumExp", "log Σ exp {0}", []string{"{g} × softmax {0}"}, "Σ softmax {0} × {d0}", false}
-	opSoftmax   = &opDef{"Softmax", "softmax {0}", []string{"{out} × ({g} − Σ {g} × {out})"}, "{out} × ({d0} − Σ {out} × {d0})", false}
-	opLogSoftmx = &opDef{"LogSoftmax", "log softmax {0}", []string{"{g} − exp {out} × Σ {g}"}, "{d0} − Σ exp {out} × {d0}", false}
+	opSum       = &opDef{"Sum", "Σ {0}", []string{"broadcast {g}"}, []string{"Σ {d0}"}, false}
+	opMean      = &opDef{"Mean", "mean {0}", []string{"broadcast {g} / n"}, []string{"mean {d0}"}, false}
+	opMax       = &opDef{"Max", "max {0}", []string{"{g} × [{0} = {out}] / ties"}, []string{"{d0} at the max"}, false}
+	opMin       = &opDef{"Min", "min {0}", []string{"{g} × [{0} = {out}] / ties"}, []string{"{d0} at the min"}, false}
+	opLogSumExp = &opDef{"LogSumExp", "log Σ exp {0}", []string{"{g} × softmax {0}"}, []string{"Σ softmax {0} × {d0}"}, false}
+	opSoftmax   = &opDef{"Softmax", "softmax {0}", []string{"{out} × ({g} − Σ {g} × {out})"}, []string{"{out} × ({d0} − Σ {out} × {d0})"}, false}
+	opLogSoftmx = &opDef{"LogSoftmax", "log softmax {0}", []string{"{g} − exp {out} × Σ {g}"}, []string{"{d0} − Σ exp {out} × {d0}"}, false}
 
-	opMatMul    = &opDef{"MatMul", "{0} @ {1}", []string{"{g} @ {1}ᵀ", "{0}ᵀ @ {g}"}, "{d0} @ {1} + {0} @ {d1}", false}
-	opReshape   = &opDef{"Reshape", "reshape {0}", []string{"reshape {g}"}, "reshape {d0}", false}
-	opBroadcast = &opDef{"BroadcastTo", "broadcast {0}", []string{"Σ {g}"}, "broadcast {d0}", false}
-	opPermute   = &opDef{"Permute", "{0}ᵀ", []string{"{g}ᵀ"}, "{d0}ᵀ", false}
-	opSlice     = &opDef{"Slice", "{0}[…]", []string{"pad {g}"}, "{d0}[…]", false}
-	opIndex     = &opDef{"Index", "{0}[…]", []string{"pad {g}"}, "{d0}[…]", false}
-	opGather    = &opDef{"Gather", "gather {0}", []string{"scatter {g}"}, "gather {d0}", false}
+	opMatMul    = &opDef{"MatMul", "{0} @ {1}", []string{"{g} @ {1}ᵀ", "{0}ᵀ @ {g}"}, []string{"{d0} @ {1}", "{0} @ {d1}"}, false}
+	opReshape   = &opDef{"Reshape", "reshape {0}", []string{"reshape {g}"}, []string{"reshape {d0}"}, false}
+	opBroadcast = &opDef{"BroadcastTo", "broadcast {0}", []string{"Σ {g}"}, []string{"broadcast {d0}"}, false}
+	opPermute   = &opDef{"Permute", "{0}ᵀ", []string{"{g}ᵀ"}, []string{"{d0}ᵀ"}, false}
+	opSlice     = &opDef{"Slice", "{0}[…]", []string{"pad {g}"}, []string{"{d0}[…]"}, false}
+	opIndex     = &opDef{"Index", "{0}[…]", []string{"pad {g}"}, []string{"{d0}[…]"}, false}
+	opGather    = &opDef{"Gather", "gather {0}", []string{"scatter {g}"}, []string{"gather {d0}"}, false}
 )
 
 // opConcat is made per call: its number of inputs varies.
 func opConcatFor(n int) *opDef {
-	d := &opDef{name: "Concat", def: "concat(", tan: "concat("}
+	d := &opDef{name: "Concat", def: "concat("}
+	tan := "concat("
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			d.def += ", "
-			d.tan += ", "
+			tan += ", "
 		}
 		d.def += "{" + itoa(i) + "}"
-		d.tan += "{d" + itoa(i) + "}"
+		tan += "{d" + itoa(i) + "}"
 		d.adj = append(d.adj, "part of {g}")
 	}
 	d.def += ")"
-	d.tan += ")"
+	d.tan = []string{tan + ")"}
 	return d
 }
 
 var (
-	opConv2d     = &opDef{"Conv2d", "conv({0}, {1})", []string{"conv adjoint of {g} by {1}", "{g} ⋆ {0}"}, "conv({d0}, {1}) + conv({0}, {d1})", false}
-	opConv2dBias = &opDef{"Conv2d", "conv({0}, {1}) + {2}", []string{"conv adjoint of {g} by {1}", "{g} ⋆ {0}", "Σ {g}"}, "conv({d0}, {1}) + conv({0}, {d1}) + {d2}", false}
-	opMaxPool    = &opDef{"MaxPool2d", "maxpool {0}", []string{"{g} routed to each window's max"}, "{d0} at each window's max", false}
-	opAvgPool    = &opDef{"AvgPool2d", "avgpool {0}", []string{"{g} spread over each window / k²"}, "avgpool {d0}", false}
+	opConv2d     = &opDef{"Conv2d", "conv({0}, {1})", []string{"conv adjoint of {g} by {1}", "{g} ⋆ {0}"}, []string{"conv({d0}, {1})", "conv({0}, {d1})"}, false}
+	opConv2dBias = &opDef{"Conv2d", "conv({0}, {1}) + {2}", []string{"conv adjoint of {g} by {1}", "{g} ⋆ {0}", "Σ {g}"}, []string{"conv({d0}, {1})", "conv({0}, {d1})", "{d2}"}, false}
+	opMaxPool    = &opDef{"MaxPool2d", "maxpool {0}", []string{"{g} routed to each window's max"}, []string{"{d0} at each window's max"}, false}
+	opAvgPool    = &opDef{"AvgPool2d", "avgpool {0}", []string{"{g} spread over each window / k²"}, []string{"avgpool {d0}"}, false}
 )

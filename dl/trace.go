@@ -108,7 +108,7 @@ func (tr *Trace) Primal() *Table {
 		t.Rows = append(t.Rows, TableRow{Cells: []string{tr.Label(v), "= " + tr.withAttr(fill(n.op.def, labels), n.attr),
 			tr.substituted(n.op.def, v), "= " + tr.summary(v)}})
 	}
-	t.Rows = append(t.Rows, TableRow{Cells: []string{"y", "= " + tr.Label(tr.y), "", "= " + tr.summary(tr.y)}})
+	t.Rows = append(t.Rows, TableRow{Cells: []string{tr.outputName(), "= " + tr.Label(tr.y), "", "= " + tr.summary(tr.y)}})
 	return t
 }
 
@@ -122,7 +122,7 @@ func (tr *Trace) Adjoint() *Table {
 	y := tr.y
 	seed := y.dtype.Ones(y.shape...)
 	adj := map[*Tensor]*Tensor{y: seed}
-	t.Rows = append(t.Rows, TableRow{Cells: []string{bar(tr.Label(y)), "= ȳ", "", "= " + tr.summary(seed)}})
+	t.Rows = append(t.Rows, TableRow{Cells: []string{bar(tr.Label(y)), "= " + bar(tr.outputName()), "", "= " + tr.summary(seed)}})
 	inRules(func() {
 		for i := len(tr.ops) - 1; i >= 0; i-- {
 			v := tr.ops[i]
@@ -210,13 +210,55 @@ func (tr *Trace) Tangent(x *Tensor) *Table {
 				for j := range n.inputs {
 					vals["d"+itoa(j)] = tr.value(ts[j])
 				}
-				subst = "= " + fill(n.op.tan, vals)
+				subst = "= " + tr.tangentRule(n, vals)
 			}
-			t.Rows = append(t.Rows, TableRow{Cells: []string{dot(tr.Label(v)), "= " + fill(n.op.tan, labels), subst, "= " + tr.summary(tan[v])}})
+			t.Rows = append(t.Rows, TableRow{Cells: []string{dot(tr.Label(v)), "= " + tr.tangentRule(n, labels), subst, "= " + tr.summary(tan[v])}})
 		}
 	})
-	t.Rows = append(t.Rows, TableRow{Cells: []string{"ẏ", "= " + dot(tr.Label(tr.y)), "", "= " + tr.summary(tan[tr.y])}})
+	t.Rows = append(t.Rows, TableRow{Cells: []string{dot(tr.outputName()), "= " + dot(tr.Label(tr.y)), "", "= " + tr.summary(tan[tr.y])}})
 	return t
+}
+
+// tangentRule writes node n's tangent with the given placeholders: the sum
+// of the terms of the inputs that are variables of the trace (a constant's
+// tangent is 0), or the op's whole expression with 0 for constants.
+func (tr *Trace) tangentRule(n *node, m map[string]string) string {
+	isVar := func(j int) bool { _, ok := tr.index[n.inputs[j]]; return ok }
+	if len(n.op.tan) != len(n.inputs) {
+		for j := range n.inputs {
+			if !isVar(j) {
+				m["d"+itoa(j)] = "0"
+			}
+		}
+		return fill(n.op.tan[0], m)
+	}
+	var b strings.Builder
+	for j, term := range n.op.tan {
+		if term == "" || !isVar(j) {
+			continue
+		}
+		term = fill(term, m)
+		switch {
+		case b.Len() == 0:
+			b.WriteString(term)
+		case strings.HasPrefix(term, "−"):
+			b.WriteString(" − " + strings.TrimPrefix(term, "−"))
+		default:
+			b.WriteString(" + " + term)
+		}
+	}
+	return b.String()
+}
+
+// outputName is what the tables call the traced output: y, as in the
+// survey, unless an input already has that name; then f.
+func (tr *Trace) outputName() string {
+	for _, in := range tr.inputs {
+		if in.name == "y" {
+			return "f"
+		}
+	}
+	return "y"
 }
 
 // templateLabels maps a template's placeholders to names (or values) for

@@ -63,7 +63,7 @@ func TestTraceTangent(t *testing.T) {
 		}
 		lines := strings.Split(parts[2], "\n")
 		last := lines[len(lines)-1]
-		if !strings.HasPrefix(last, "ẏ") || !strings.HasSuffix(last, "= "+tt.dy) {
+		if !strings.HasPrefix(last, "y\u0307") || !strings.HasSuffix(last, "= "+tt.dy) {
 			t.Errorf("--tangent %s: last row %q, want ẏ = %s", tt.name, last, tt.dy)
 		}
 	}
