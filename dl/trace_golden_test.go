@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -92,5 +93,25 @@ func TestTraceAdjointMatchesBackward(t *testing.T) {
 	last := rows[len(rows)-1].Cells
 	if last[0] != "b̄" || last[3] != "= "+tr.summary(b.Grad()) {
 		t.Errorf("last adjoint row %q, want b̄ = %s", last, tr.summary(b.Grad()))
+	}
+}
+
+// A constant operand has no tangent: its term is left out of the rule, and
+// an output named like an input is renamed.
+func TestTraceConstantsAndNames(t *testing.T) {
+	x, y := Float64.Scalar(-3).Named("x"), Float64.Scalar(2).Named("y")
+	f := x.Pow(Float64.Scalar(2)).Mul(y)
+	tr := TraceOf(f)
+	tan := tr.Tangent(x).String()
+	for _, want := range []string{"v̇₁   = v̇₋₁ × 2 × v₋₁ ^ (2 − 1)", "v̇₂   = v̇₁ × v₀ + v₁ × v̇₀", "f\u0307    = v̇₂", "= −12"} {
+		if !strings.Contains(tan, want) {
+			t.Errorf("tangent table lacks %q:\n%s", want, tan)
+		}
+	}
+	if strings.Contains(tan, "ln") {
+		t.Errorf("tangent table has the constant exponent's term:\n%s", tan)
+	}
+	if p := tr.Primal().String(); !strings.Contains(p, "f    = v₂") {
+		t.Errorf("primal table does not call the output f:\n%s", p)
 	}
 }
