@@ -1,0 +1,101 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gradbook/gradbook/dl"
+)
+
+// ActivationLayer applies a function elementwise (or, for Softmax, along
+// an axis); it has no parameters. The lecture's point: without a
+// non-linearity between them, stacked linear layers collapse into one
+// linear map.
+type ActivationLayer struct {
+	name string
+	arg  string
+	f    func(x *dl.Tensor) *dl.Tensor
+	axis *int // Softmax's axis, checked against the input's rank
+}
+
+// ReLU returns the layer max(x, 0).
+func ReLU() *ActivationLayer { return &ActivationLayer{name: "ReLU", f: (*dl.Tensor).ReLU} }
+
+// Sigmoid returns the layer 1/(1 + e⁻ˣ), the lecture's g.
+func Sigmoid() *ActivationLayer { return &ActivationLayer{name: "Sigmoid", f: (*dl.Tensor).Sigmoid} }
+
+// Tanh returns the layer tanh x.
+func Tanh() *ActivationLayer { return &ActivationLayer{name: "Tanh", f: (*dl.Tensor).Tanh} }
+
+// LeakyReLU returns the layer x for x > 0 and slope·x otherwise (PyTorch's
+// default slope is 0.01); the derivative at 0 is slope, as in PyTorch.
+func LeakyReLU(slope float64) *ActivationLayer {
+	return &ActivationLayer{name: "LeakyReLU", arg: fmt.Sprintf("%g", slope), f: func(x *dl.Tensor) *dl.Tensor {
+		pos := maskOf(x, func(v float64) bool { return v > 0 })
+		return dl.Where(pos, x, x.Mul(x.DType().Scalar(slope)))
+	}}
+}
+
+// GELU returns the layer x·Φ(x), Φ the standard normal distribution
+// function: PyTorch's default (exact, erf-based) nn.GELU.
+func GELU() *ActivationLayer { return &ActivationLayer{name: "GELU", f: gelu} }
+
+// Softmax returns the layer exp xᵢ / Σⱼ exp xⱼ along axis (1 for [N C]
+// scores), as PyTorch's nn.Softmax(dim=axis). For training, prefer raw
+// scores with CrossEntropy, which includes the softmax stably.
+func Softmax(axis int) *ActivationLayer {
+	return &ActivationLayer{name: "Softmax", arg: fmt.Sprint(axis), axis: &axis,
+		f: func(x *dl.Tensor) *dl.Tensor { return x.Softmax(axis) }}
+}
+
+// gelu computes x·Φ(x) with Φ(x) = (1 + erf(x/√2))/2. The dl package has
+// no erf op, so Φ(x) and the derivative Φ(x) + x·φ(x) are evaluated with
+// math.Erf as constants and joined to x by dl ops whose value is x·Φ(x)
+// and whose first derivative (reverse and forward mode) is exact:
+//
+//	y = x·Φ(x̄) + (x − x̄)·x̄·φ(x̄)   with x̄ = x's value, held constant,
+//
+// where the second term is 0 but has derivative x·φ(x).
+func gelu(x *dl.Tensor) *dl.Tensor {
+	vals := x.Float64s()
+	phi, slope := make([]float64, len(vals)), make([]float64, len(vals))
+	for i, v := range vals {
+		phi[i] = 0.5 * (1 + math.Erf(v/math.Sqrt2))
+		slope[i] = v * math.Exp(-v*v/2) / math.Sqrt(2*math.Pi)
+	}
+	shape := x.Shape()
+	// The second term is added even for a constant x: forward mode (JVP)
+	// carries tangents on tensors that need no gradient.
+	y := x.Mul(newTensor(x.DType(), phi, shape...))
+	return y.Add(x.Sub(x.Detach()).Mul(newTensor(x.DType(), slope, shape...)))
+}
+
+// Forward applies the activation.
+func (a *ActivationLayer) Forward(x *dl.Tensor) *dl.Tensor {
+	a.outputShape(x.Shape())
+	return a.f(x)
+}
+
+func (a *ActivationLayer) outputShape(in []int) []int {
+	if a.axis != nil && (*a.axis < -len(in) || *a.axis >= len(in)) {
+		panicf(a.String(), "axis %d is out of range for input of shape %s", *a.axis, fmtShape(in))
+	}
+	return append([]int(nil), in...)
+}
+
+func (a *ActivationLayer) slots() []slot { return nil }
+
+// Parameters returns nothing.
+func (a *ActivationLayer) Parameters() []*dl.Tensor { return nil }
+
+// StateDict returns nothing.
+func (a *ActivationLayer) StateDict() []Named { return nil }
+
+// SetTraining does nothing.
+func (a *ActivationLayer) SetTraining(bool) {}
+
+// Name returns the activation's name, e.g. "ReLU".
+func (a *ActivationLayer) Name() string { return a.name }
+
+// String describes the layer, e.g. "ReLU()" or "LeakyReLU(0.01)".
+func (a *ActivationLayer) String() string { return a.name + "(" + a.arg + ")" }
