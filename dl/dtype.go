@@ -69,6 +69,9 @@ func (d DType) full(op string, v float64, shape []int) *Tensor {
 			s[i] = v
 		}
 	}
+	if len(shape) == 0 {
+		t.literal, t.hasLiteral = v, true
+	}
 	return t
 }
 

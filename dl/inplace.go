@@ -16,5 +16,6 @@ func (t *Tensor) Assign(src *Tensor) *Tensor {
 		panicf("Assign", "shapes %v and %v differ", t.shape, src.shape)
 	}
 	copyData(t, src.AsType(t.dtype))
+	t.hasLiteral = false
 	return t
 }

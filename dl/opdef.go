@@ -38,6 +38,7 @@ var (
 	opLog     = &opDef{"Log", "ln {0}", []string{"{g} / {0}"}, []string{"{d0} / {0}"}, false}
 	opSin     = &opDef{"Sin", "sin {0}", []string{"{g} × cos {0}"}, []string{"{d0} × cos {0}"}, false}
 	opCos     = &opDef{"Cos", "cos {0}", []string{"−{g} × sin {0}"}, []string{"−{d0} × sin {0}"}, false}
+	opErf     = &opDef{"Erf", "erf {0}", []string{"{g} × 2/√π × exp(−{0}²)"}, []string{"{d0} × 2/√π × exp(−{0}²)"}, false}
 	opTan     = &opDef{"Tan", "tan {0}", []string{"{g} × (1 + {out}²)"}, []string{"{d0} × (1 + {out}²)"}, false}
 	opTanh    = &opDef{"Tanh", "tanh {0}", []string{"{g} × (1 − {out}²)"}, []string{"{d0} × (1 − {out}²)"}, false}
 	opSigmoid = &opDef{"Sigmoid", "σ({0})", []string{"{g} × {out} × (1 − {out})"}, []string{"{d0} × {out} × (1 − {out})"}, false}

@@ -14,12 +14,22 @@ func binaryOperands(op string, a, b *Tensor) (*Tensor, *Tensor) {
 	}
 	switch {
 	case len(b.shape) == 0:
-		return a, b.AsType(a.dtype)
+		return a, b.convertScalar(a.dtype)
 	case len(a.shape) == 0:
-		return a.AsType(b.dtype), b
+		return a.convertScalar(b.dtype), b
 	}
 	panicf(op, "dtypes %v %v and %v %v differ; convert one with AsType", a.dtype, a.shape, b.dtype, b.shape)
 	return nil, nil
+}
+
+// convertScalar converts a rank-0 operand to d. A constant made by Scalar
+// converts from the exact value it was made from, so Float64 arithmetic
+// with dl.Scalar(0.1) uses 0.1, not its float32 rounding.
+func (t *Tensor) convertScalar(d DType) *Tensor {
+	if t.hasLiteral && !t.RequiresGrad() {
+		return d.Scalar(t.literal)
+	}
+	return t.AsType(d)
 }
 
 // sumTo reduces g, shaped like a broadcast result, back to shape: the

@@ -45,6 +45,14 @@ func (x *Tensor) Cos() *Tensor {
 	return unaryOp(x, opCos, "", math.Cos, func(x, y *Tensor) *Tensor { return x.Sin().Neg() })
 }
 
+// Erf returns the error function erf x = (2/√π) ∫₀ˣ e^(−t²) dt elementwise,
+// the building block of GELU.
+func (x *Tensor) Erf() *Tensor {
+	return unaryOp(x, opErf, "", math.Erf, func(x, y *Tensor) *Tensor {
+		return mapUnary(x, func(v float64) float64 { return 2 / math.SqrtPi * math.Exp(-v*v) })
+	})
+}
+
 // Tan returns tan x elementwise.
 func (x *Tensor) Tan() *Tensor {
 	return unaryOp(x, opTan, "", math.Tan, func(x, y *Tensor) *Tensor {

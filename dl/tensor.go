@@ -24,6 +24,12 @@ type Tensor struct {
 	grad         *Tensor
 	node         *node   // how this tensor was computed; nil for a leaf
 	tangent      *Tensor // forward-mode derivative, set inside JVP
+
+	// literal is the exact value a scalar was made from: a float32 scalar
+	// meeting a float64 tensor takes this value, not its float32 rounding,
+	// as a Python number does in PyTorch.
+	literal    float64
+	hasLiteral bool
 }
 
 var lastID atomic.Uint64

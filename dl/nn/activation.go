@@ -48,26 +48,12 @@ func Softmax(axis int) *ActivationLayer {
 		f: func(x *dl.Tensor) *dl.Tensor { return x.Softmax(axis) }}
 }
 
-// gelu computes x·Φ(x) with Φ(x) = (1 + erf(x/√2))/2. The dl package has
-// no erf op, so Φ(x) and the derivative Φ(x) + x·φ(x) are evaluated with
-// math.Erf as constants and joined to x by dl ops whose value is x·Φ(x)
-// and whose first derivative (reverse and forward mode) is exact:
-//
-//	y = x·Φ(x̄) + (x − x̄)·x̄·φ(x̄)   with x̄ = x's value, held constant,
-//
-// where the second term is 0 but has derivative x·φ(x).
+// gelu computes x·Φ(x) from dl ops, so its graph, traces and every order
+// of derivative come from theirs.
 func gelu(x *dl.Tensor) *dl.Tensor {
-	vals := x.Float64s()
-	phi, slope := make([]float64, len(vals)), make([]float64, len(vals))
-	for i, v := range vals {
-		phi[i] = 0.5 * (1 + math.Erf(v/math.Sqrt2))
-		slope[i] = v * math.Exp(-v*v/2) / math.Sqrt(2*math.Pi)
-	}
-	shape := x.Shape()
-	// The second term is added even for a constant x: forward mode (JVP)
-	// carries tangents on tensors that need no gradient.
-	y := x.Mul(newTensor(x.DType(), phi, shape...))
-	return y.Add(x.Sub(x.Detach()).Mul(newTensor(x.DType(), slope, shape...)))
+	// x · Φ(x) with Φ(x) = ½ (1 + erf(x/√2)), PyTorch's exact GELU.
+	half, invSqrt2 := dl.Scalar(0.5), dl.Scalar(1/math.Sqrt2)
+	return x.Mul(x.Mul(invSqrt2).Erf().Add(dl.Scalar(1)).Mul(half))
 }
 
 // Forward applies the activation.

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-
 )
 
 // Save writes m's state dict (its parameters and buffers under PyTorch's
