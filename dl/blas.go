@@ -54,10 +54,13 @@ func SetBLAS(b BLAS) (previous BLAS) {
 	return prev
 }
 
-// CurrentBLAS returns the implementation matrix products use now.
+// CurrentBLAS returns the implementation matrix products use now: the one
+// set with SetBLAS, else the default chosen on first use (see DefaultBLAS).
 func CurrentBLAS() BLAS {
 	if p := currentBLAS.Load(); p != nil {
 		return *p
 	}
-	return GonumBLAS{}
+	b := DefaultBLAS()
+	currentBLAS.CompareAndSwap(nil, &b)
+	return *currentBLAS.Load()
 }

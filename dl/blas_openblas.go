@@ -1,0 +1,209 @@
+package dl
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"unsafe"
+
+	"github.com/ebitengine/purego"
+)
+
+// OpenBLAS runs matrix products in an OpenBLAS shared library loaded at
+// run time, without cgo. Products too small to pay for the call go to the
+// pure-Go BLAS instead.
+type OpenBLAS struct {
+	path         string
+	sgemm, dgemm uintptr
+	small        GonumBLAS
+}
+
+// openBLASMinWork is the smallest m·n·k sent to OpenBLAS: below it the
+// call and OpenBLAS's thread hand-off cost more than gonum's loops.
+const openBLASMinWork = 16 * 16 * 16
+
+// openBLASNames are the libraries tried, in order, when no path is given:
+// Debian's libopenblas0 (pthread and OpenMP variants) and the generic names.
+var openBLASNames = []string{
+	"libopenblas.so.0",
+	"libopenblas.so",
+	"/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0",
+	"/usr/lib/x86_64-linux-gnu/openblas-openmp/libopenblas.so.0",
+	"/usr/lib/aarch64-linux-gnu/openblas-pthread/libopenblas.so.0",
+	"/usr/local/lib/libopenblas.so",
+	"/opt/homebrew/opt/openblas/lib/libopenblas.dylib",
+	"/usr/local/opt/openblas/lib/libopenblas.dylib",
+}
+
+// LoadOpenBLAS loads OpenBLAS from path, or from the usual places when
+// path is "". The error names every place tried.
+func LoadOpenBLAS(path string) (*OpenBLAS, error) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
+		return nil, fmt.Errorf("dl: OpenBLAS: loading libraries is not supported on %s", runtime.GOOS)
+	}
+	names := openBLASNames
+	if path != "" {
+		names = []string{path}
+	}
+	setCoreType()
+	var errs []string
+	for _, name := range names {
+		lib, err := purego.Dlopen(name, purego.RTLD_NOW|purego.RTLD_GLOBAL)
+		if err != nil {
+			errs = append(errs, err.Error())
+			continue
+		}
+		o := &OpenBLAS{path: name}
+		if o.sgemm, err = purego.Dlsym(lib, "sgemm_"); err == nil {
+			o.dgemm, err = purego.Dlsym(lib, "dgemm_")
+		}
+		if err != nil {
+			errs = append(errs, name+": "+err.Error())
+			continue
+		}
+		return o, nil
+	}
+	return nil, fmt.Errorf("dl: OpenBLAS not found (tried %s): %s", strings.Join(names, ", "), strings.Join(errs, "; "))
+}
+
+// setCoreType picks OpenBLAS's AVX-512 kernels on CPUs that have AVX-512
+// but that OpenBLAS 0.3.21 does not recognise (AMD Zen 4 and 5), unless
+// OPENBLAS_CORETYPE is set already. GRADBOOK_OPENBLAS_CORETYPE overrides
+// both. OpenBLAS reads the variable when it loads.
+func setCoreType() {
+	if v := os.Getenv("GRADBOOK_OPENBLAS_CORETYPE"); v != "" {
+		os.Setenv("OPENBLAS_CORETYPE", v)
+		return
+	}
+	if os.Getenv("OPENBLAS_CORETYPE") == "" && hasAVX512() {
+		os.Setenv("OPENBLAS_CORETYPE", "SKYLAKEX")
+	}
+}
+
+// hasAVX512 reads the CPU flags SkylakeX kernels need from /proc/cpuinfo.
+func hasAVX512() bool {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(line, "flags") {
+			continue
+		}
+		flags := " " + line + " "
+		for _, f := range []string{"avx512f", "avx512bw", "avx512dq", "avx512vl"} {
+			if !strings.Contains(flags, " "+f+" ") {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// Name implements BLAS.
+func (o *OpenBLAS) Name() string { return "openblas (" + o.path + ")" }
+
+// gemmArgs holds the by-reference arguments of the Fortran gemm: one heap
+// object per call, so the library sees stable addresses.
+type gemmArgs[T float] struct {
+	ta, tb           byte
+	m, n, k          int32
+	lda, ldb, ldc    int32
+	alpha, beta      T
+	hiddenA, hiddenB uintptr
+}
+
+// Sgemm implements BLAS. The row-major product C = op(A)·op(B) is the
+// column-major product Cᵀ = op(B)ᵀ·op(A)ᵀ, which is what is asked of the
+// Fortran interface: the operands swap, their transpose flags do not.
+func (o *OpenBLAS) Sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if m*n*k < openBLASMinWork || m == 0 || n == 0 || k == 0 {
+		o.small.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	args := &gemmArgs[float32]{ta: transFlag(tA), tb: transFlag(tB), m: int32(m), n: int32(n), k: int32(k),
+		lda: int32(lda), ldb: int32(ldb), ldc: int32(ldc), alpha: alpha, beta: beta}
+	callGemm(o.sgemm, args, unsafe.Pointer(&a[0]), unsafe.Pointer(&b[0]), unsafe.Pointer(&c[0]))
+	runtime.KeepAlive(a)
+	runtime.KeepAlive(b)
+	runtime.KeepAlive(c)
+}
+
+// Dgemm implements BLAS.
+func (o *OpenBLAS) Dgemm(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	if m*n*k < openBLASMinWork || m == 0 || n == 0 || k == 0 {
+		o.small.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	args := &gemmArgs[float64]{ta: transFlag(tA), tb: transFlag(tB), m: int32(m), n: int32(n), k: int32(k),
+		lda: int32(lda), ldb: int32(ldb), ldc: int32(ldc), alpha: alpha, beta: beta}
+	callGemm(o.dgemm, args, unsafe.Pointer(&a[0]), unsafe.Pointer(&b[0]), unsafe.Pointer(&c[0]))
+	runtime.KeepAlive(a)
+	runtime.KeepAlive(b)
+	runtime.KeepAlive(c)
+}
+
+func callGemm[T float](fn uintptr, g *gemmArgs[T], a, b, c unsafe.Pointer) {
+	purego.SyscallN(fn,
+		uintptr(unsafe.Pointer(&g.tb)), uintptr(unsafe.Pointer(&g.ta)),
+		uintptr(unsafe.Pointer(&g.n)), uintptr(unsafe.Pointer(&g.m)), uintptr(unsafe.Pointer(&g.k)),
+		uintptr(unsafe.Pointer(&g.alpha)),
+		uintptr(b), uintptr(unsafe.Pointer(&g.ldb)),
+		uintptr(a), uintptr(unsafe.Pointer(&g.lda)),
+		uintptr(unsafe.Pointer(&g.beta)),
+		uintptr(c), uintptr(unsafe.Pointer(&g.ldc)),
+		1, 1) // the hidden lengths of the two character arguments
+	runtime.KeepAlive(g)
+}
+
+func transFlag(t bool) byte {
+	if t {
+		return 'T'
+	}
+	return 'N'
+}
+
+var (
+	defaultBLASOnce sync.Once
+	defaultBLAS     BLAS
+	defaultBLASErr  error
+)
+
+// DefaultBLAS returns the BLAS matrix products use unless SetBLAS chose
+// another: OpenBLAS when it can be loaded, else the pure-Go GonumBLAS. The
+// environment variable GRADBOOK_BLAS picks: "gonum" for the pure-Go one,
+// "openblas" for the search (the default), or the path of a library.
+func DefaultBLAS() BLAS {
+	defaultBLASOnce.Do(func() {
+		choice := os.Getenv("GRADBOOK_BLAS")
+		if choice == "gonum" {
+			defaultBLAS = GonumBLAS{}
+			return
+		}
+		path := choice
+		if choice == "openblas" {
+			path = ""
+		}
+		o, err := LoadOpenBLAS(path)
+		if err != nil {
+			defaultBLAS, defaultBLASErr = GonumBLAS{}, err
+			return
+		}
+		defaultBLAS = o
+	})
+	return defaultBLAS
+}
+
+// DefaultBLASError says why DefaultBLAS fell back to the pure-Go BLAS, or
+// is nil.
+func DefaultBLASError() error {
+	DefaultBLAS()
+	if defaultBLASErr != nil {
+		return errors.Unwrap(fmt.Errorf("%w", defaultBLASErr))
+	}
+	return nil
+}
