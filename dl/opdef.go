@@ -89,3 +89,8 @@ var (
 	opMaxPool    = &opDef{"MaxPool2d", "maxpool {0}", []string{"{g} routed to each window's max"}, []string{"{d0} at each window's max"}, false}
 	opAvgPool    = &opDef{"AvgPool2d", "avgpool {0}", []string{"{g} spread over each window / k²"}, []string{"avgpool {d0}"}, false}
 )
+
+var (
+	opLinear     = &opDef{"Linear", "{0} @ {1}ᵀ", []string{"{g} @ {1}", "{g}ᵀ @ {0}"}, []string{"{d0} @ {1}ᵀ", "{0} @ {d1}ᵀ"}, false}
+	opLinearBias = &opDef{"Linear", "{0} @ {1}ᵀ + {2}", []string{"{g} @ {1}", "{g}ᵀ @ {0}", "Σ {g}"}, []string{"{d0} @ {1}ᵀ", "{0} @ {d1}ᵀ", "{d2}"}, false}
+)

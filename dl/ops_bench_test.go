@@ -36,8 +36,8 @@ func BenchmarkMLPStep(b *testing.B) {
 				for _, p := range []*Tensor{w1, b1, w2, b2} {
 					p.ZeroGrad()
 				}
-				h := x.MatMul(w1.T()).Add(b1).Tanh()
-				loss := h.MatMul(w2.T()).Add(b2).LogSoftmax(1).Gather(1, labels.Reshape(-1, 1)).Mean().Neg()
+				h := Linear(x, w1, b1).Tanh()
+				loss := Linear(h, w2, b2).LogSoftmax(1).Gather(1, labels.Reshape(-1, 1)).Mean().Neg()
 				loss.Backward()
 			}
 		})

@@ -73,3 +73,25 @@ func TestConvValues(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+func TestLinear(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	for _, xs := range [][]int{{4, 3}, {2, 5, 3}, {3}} {
+		x, w, b := Float64.Randn(rng, xs...), Float64.Randn(rng, 2, 3), Float64.Randn(rng, 2)
+		if r := GradCheck(func(in ...*Tensor) *Tensor { return Linear(in[0], in[1], in[2]) }, x, w, b); !r.OK() {
+			t.Errorf("Linear %v:\n%s", xs, r)
+		}
+		if r := GradCheck(func(in ...*Tensor) *Tensor { return Linear(in[0], in[1], nil) }, x, w); !r.OK() {
+			t.Errorf("Linear %v without bias:\n%s", xs, r)
+		}
+		want := x.MatMul(w.T()).Add(b)
+		got := Linear(x, w, b)
+		if !slices.Equal(got.Shape(), want.Shape()) || maxDiff(got.Float64s(), want.Float64s()) > 1e-14 {
+			t.Errorf("Linear %v = %v, want %v", xs, got, want)
+		}
+	}
+	if err := Catch(func() { Linear(Zeros(4, 5), Zeros(2, 3), nil) }); err == nil ||
+		err.Error() != "dl: Linear: input of shape [4 5] does not end in the weight's 3 inputs (weight [2 3])" {
+		t.Errorf("got %v", err)
+	}
+}

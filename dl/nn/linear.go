@@ -38,11 +38,7 @@ func Linear(in, out int, opts ...Option) *LinearLayer {
 func (l *LinearLayer) Forward(x *dl.Tensor) *dl.Tensor {
 	l.outputShape(x.Shape())
 	checkDType(l.String(), x, l.Weight)
-	y := x.MatMul(l.Weight.T())
-	if l.Bias != nil {
-		y = y.Add(l.Bias)
-	}
-	return y
+	return dl.Linear(x, l.Weight, l.Bias)
 }
 
 func (l *LinearLayer) outputShape(in []int) []int {

@@ -1,0 +1,80 @@
+package dl
+
+import (
+	"slices"
+)
+
+// Linear returns x·wᵀ + b, the affine map of a fully connected layer, as
+// PyTorch's F.linear: x [… in], w [out in], b [out] or nil; the result is
+// [… out]. It is one op, so the weight is never transposed in memory and
+// the bias is added in place.
+func Linear(x, w, b *Tensor) *Tensor {
+	if len(w.shape) != 2 {
+		panicf("Linear", "weight of shape %v is not [out in]", w.shape)
+	}
+	if len(x.shape) == 0 || x.shape[len(x.shape)-1] != w.shape[1] {
+		panicf("Linear", "input of shape %v does not end in the weight's %d inputs (weight %v)", x.shape, w.shape[1], w.shape)
+	}
+	out, in := w.shape[0], w.shape[1]
+	if b != nil && (len(b.shape) != 1 || b.shape[0] != out) {
+		panicf("Linear", "bias of shape %v does not match weight %v", b.shape, w.shape)
+	}
+	if x.dtype != w.dtype || (b != nil && b.dtype != w.dtype) {
+		panicf("Linear", "input %v, weight %v and bias must share a dtype", x.dtype, w.dtype)
+	}
+	n := x.Len() / max(in, 1)
+	if in == 0 {
+		n = numel(x.shape[:len(x.shape)-1])
+	}
+	shape := append(slices.Clone(x.shape[:len(x.shape)-1]), out)
+	x2 := withShape(x, []int{n, in})
+	y := affine(x2, w, b)
+	y.shape = shape
+	inputs := []*Tensor{x, w}
+	op := opLinear
+	if b != nil {
+		inputs, op = append(inputs, b), opLinearBias
+	}
+	return record(y, op, inputs, "",
+		func(g *Tensor) []*Tensor {
+			g2 := withShape(g, []int{n, out})
+			gx := gemm(g2, w, false, false)
+			gx.shape = slices.Clone(x.shape)
+			grads := []*Tensor{gx, gemm(g2, x2, true, false)}
+			if b != nil {
+				grads = append(grads, withShape(reduce(g2, []bool{true, false}, 0, add), []int{out}))
+			}
+			return grads
+		},
+		func(t []*Tensor) *Tensor {
+			ty := gemm(withShape(t[0], []int{n, in}), w, false, true).Add(gemm(x2, t[1], false, true))
+			if b != nil {
+				ty = ty.Add(t[2])
+			}
+			return withShape(ty, slices.Clone(shape))
+		})
+}
+
+// affine computes x·wᵀ (+ b) for x [n in] without recording.
+func affine(x, w, b *Tensor) *Tensor {
+	y := gemm(x, w, false, true)
+	if b != nil {
+		switch s := y.data.(type) {
+		case []float32:
+			addRows(s, values[float32](b))
+		case []float64:
+			addRows(s, values[float64](b))
+		}
+	}
+	return y
+}
+
+// addRows adds the vector b to every row of the row-major matrix y.
+func addRows[T float](y, b []T) {
+	for r := 0; r+len(b) <= len(y) && len(b) > 0; r += len(b) {
+		row := y[r : r+len(b)]
+		for i, v := range b {
+			row[i] += v
+		}
+	}
+}
