@@ -6,12 +6,28 @@
 // autograd recording, and a one-element Mul, Sum and Backward step. That
 // cost (allocation, broadcasting checks, graph recording, the backward
 // sweep) is what dominates scalar code such as the lecture's examples.
-// torch/overhead.py times the same workloads in PyTorch, and compare.sh runs
-// both and prints a table of ns/op and their ratio:
 //
-//	bench/compare.sh
+// steps_test.go measures one training step (zero_grad, forward, loss,
+// backward, SGD step) on a fixed random batch, in steady state, for the
+// lecture's three nets: the Playground's 2-8-8-1 tanh net (batch 10,
+// BCEWithLogits), the MNIST perceptron 784-256-128-10 (batch 128,
+// CrossEntropy) and LeNet on 1×32×32 images (batch 64, CrossEntropy).
+//
+// torch/overhead.py and torch/steps.py time the same workloads in PyTorch,
+// under the same names. The script compare runs both sides in one go and
+// prints one table of Go time, PyTorch time, their ratio and Go's
+// allocations, and writes it with the machine, date and versions into
+// RESULTS.md:
+//
+//	bench/compare
+//
+// cmd/mnist trains the perceptron and LeNet on MNIST to their target test
+// accuracies (97% and 98.5%) and appends each run to RESULTS.md:
+//
+//	go run ./bench/cmd/mnist
 //
 // The Go benchmarks run only when asked for (go test -bench); plain
-// go test ./... compiles them and needs no torch. The PyTorch side runs with
-// Debian's /usr/bin/python3, which has torch.
+// go test ./... compiles them, checks briefly that the benchmarked steps
+// train, and needs no torch. The PyTorch side runs with Debian's
+// /usr/bin/python3, which has torch.
 package bench
