@@ -22,7 +22,7 @@ type command struct {
 }
 
 // commands lists the subcommands in the order the usage message shows them.
-var commands = []*command{traceCommand}
+var commands = []*command{traceCommand, installCommand, runCommand}
 
 // Exit statuses.
 const (

@@ -1,0 +1,26 @@
+//go:build unix
+
+package kernel
+
+import (
+	"os"
+	"syscall"
+)
+
+// lockFile takes an exclusive lock on path (created if needed), waiting for
+// it, so that concurrent installs (two test packages, two shells) build the
+// tools once. The returned function releases it.
+func lockFile(path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
+}
