@@ -91,7 +91,9 @@ func (r *mdRenderer) blocks(b *strings.Builder, lines []string) {
 					}
 				}
 			}
-			fmt.Fprintf(b, "<div class=\"math\">%s</div>\n", html.EscapeString(joinLines(math)))
+			tex := strings.TrimSpace(strings.Join(math, "\n"))
+			tex = strings.TrimSuffix(strings.TrimPrefix(tex, "$$"), "$$")
+			fmt.Fprintf(b, "<div class=\"math\" title=\"%s\">%s</div>\n", html.EscapeString(joinLines(math)), texHTML(tex))
 		case reHeading.MatchString(line):
 			m := reHeading.FindStringSubmatch(line)
 			n := len(m[1])
@@ -156,8 +158,10 @@ func joinLines(lines []string) string {
 }
 
 // paragraph renders the lines of a paragraph; a line ending in two spaces or
-// a backslash breaks the line.
+// a backslash breaks the line. Emphasis and code may span lines, so the
+// lines between breaks are rendered together.
 func (r *mdRenderer) paragraph(b *strings.Builder, lines []string) {
+	var run []string
 	for j, line := range lines {
 		brk := false
 		if strings.HasSuffix(line, "  ") {
@@ -166,12 +170,13 @@ func (r *mdRenderer) paragraph(b *strings.Builder, lines []string) {
 			brk = true
 			line = line[:len(line)-1]
 		}
-		b.WriteString(r.inline(strings.TrimSpace(line)))
-		if j < len(lines)-1 {
-			if brk {
-				b.WriteString("<br>")
+		run = append(run, strings.TrimSpace(line))
+		if brk || j == len(lines)-1 {
+			b.WriteString(r.inline(strings.Join(run, "\n")))
+			run = run[:0]
+			if j < len(lines)-1 {
+				b.WriteString("<br>\n")
 			}
-			b.WriteByte('\n')
 		}
 	}
 }
@@ -411,8 +416,8 @@ func (r *mdRenderer) inlineTo(b *strings.Builder, s string) {
 			// Math is kept as text: $...$ or $$...$$ on one line.
 			n := min(countRun(s[i:], '$'), 2)
 			fence := s[i : i+n]
-			if end := strings.Index(s[i+n:], fence); end > 0 && (n == 2 || s[i+1] != ' ') {
-				fmt.Fprintf(b, `<span class="math">%s</span>`, html.EscapeString(s[i:i+n+end+n]))
+			if end := strings.Index(s[i+n:], fence); end > 0 && (n == 2 || isInlineMath(s[i+1:i+1+end], s[i+2+end:])) {
+				fmt.Fprintf(b, `<span class="math" title="%s">%s</span>`, html.EscapeString(s[i:i+n+end+n]), texHTML(s[i+n:i+n+end]))
 				i += n + end + n
 				continue
 			}
@@ -579,4 +584,14 @@ func linkAt(s string) (text, dest, title string, n int, ok bool) {
 // plain strips Markdown punctuation for alt text.
 func plain(s string) string {
 	return strings.NewReplacer("*", "", "_", "", "`", "").Replace(s)
+}
+
+// isInlineMath applies Pandoc's rule to $body$ followed by rest: the body
+// neither starts nor ends with a space, and no digit follows the closing
+// dollar ("costs $5 and $6" is not math).
+func isInlineMath(body, rest string) bool {
+	if body == "" || isSpace(body[0]) || isSpace(body[len(body)-1]) {
+		return false
+	}
+	return rest == "" || rest[0] < '0' || rest[0] > '9'
 }

@@ -216,8 +216,9 @@ main { max-width: 960px; margin: 0 auto; padding: 24px 16px 64px; }
 .markdown th, .markdown td { border: 1px solid #d0d7de; padding: 4px 10px; }
 .markdown blockquote { margin: 0; padding: 0 1em; color: #57606a; border-left: 4px solid #d0d7de; }
 .markdown img { max-width: 100%; }
-.math { font-family: "Latin Modern Math", "STIX Two Math", serif; }
-div.math { margin: 0.8em 0; text-align: center; white-space: pre-wrap; }
+.math { font-family: "Latin Modern Math", "STIX Two Math", "DejaVu Serif", serif; font-style: italic; }
+.math sub, .math sup { font-size: 70%; }
+div.math { margin: 0.8em 0; text-align: center; }
 pre { font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; margin: 0; white-space: pre-wrap; word-wrap: break-word; }
 .input { display: flex; gap: 8px; }
 .prompt { flex: 0 0 48px; color: #6e7781; font: 13px/1.45 ui-monospace, monospace; text-align: right; padding-top: 7px; }

@@ -19,9 +19,9 @@ func TestMarkdown(t *testing.T) {
 		{"snake_case_name and _em_", "<p>snake_case_name and <em>em</em></p>\n"},
 		{"a * b * c", "<p>a * b * c</p>\n"},
 		{"`a < b` and ``x`y``", "<p><code>a &lt; b</code> and <code>x`y</code></p>\n"},
-		{"math $a*b*c$ stays, $$x_1 + x_2$$ too", `<p>math <span class="math">$a*b*c$</span> stays, <span class="math">$$x_1 + x_2$$</span> too</p>` + "\n"},
-		{"costs $5 and $6", "<p>costs <span class=\"math\">$5 and $</span>6</p>\n"},
-		{"$$\n\\frac{a}{b}\n$$", "<div class=\"math\">$$\n\\frac{a}{b}\n$$\n</div>\n"},
+		{"math $a*b*c$ stays, $$x_1 + x_2$$ too", `<p>math <span class="math" title="$a*b*c$">a*b*c</span> stays, <span class="math" title="$$x_1 + x_2$$">x<sub>1</sub> + x<sub>2</sub></span> too</p>` + "\n"},
+		{"costs $5 and $6", "<p>costs $5 and $6</p>\n"},
+		{"$$\n\\frac{a}{b}\n$$", "<div class=\"math\" title=\"$$\n\\frac{a}{b}\n$$\n\">a/b</div>\n"},
 		{"```go\nfmt.Println(\"<x>\")\n```", "<pre><code class=\"language-go\">fmt.Println(&#34;&lt;x&gt;&#34;)\n</code></pre>\n"},
 		{"    indented\n    code", "<pre><code>indented\ncode\n</code></pre>\n"},
 		{"- a\n- b *c*\n- d", "<ul>\n<li>a</li>\n<li>b <em>c</em></li>\n<li>d</li>\n</ul>\n"},
@@ -107,6 +107,27 @@ func TestRender(t *testing.T) {
 	for _, bad := range []string{"\x1b", "<script", "http://", "<?xml"} {
 		if strings.Contains(page, bad) {
 			t.Errorf("page contains %q", bad)
+		}
+	}
+}
+
+func TestMarkdownEmphasisAcrossLines(t *testing.T) {
+	got := Markdown("a **strong\nphrase** and `code`\nend")
+	if !strings.Contains(got, "<strong>strong\nphrase</strong>") {
+		t.Errorf("emphasis across a line break not rendered: %q", got)
+	}
+}
+
+func TestTeX(t *testing.T) {
+	for _, c := range []struct{ tex, want string }{
+		{`\bar v_{-1} = \bar v_1 \frac{\partial v_1}{\partial v_{-1}}`, "v\u0304<sub>−1</sub> = v\u0304<sub>1</sub>∂v<sub>1</sub>/∂v<sub>−1</sub>"},
+		{`\Theta^{(l)} \leftarrow \Theta - \eta \nabla L`, "Θ<sup>(l)</sup> ← Θ − η∇L"},
+		{`f: \mathbb{R}^n \to \mathbb{R}^m`, "f : ℝ<sup>n</sup> → ℝ<sup>m</sup>"},
+		{`\begin{bmatrix}1 \\ a\end{bmatrix}`, "[1; a]"},
+		{`\unknown x`, `\unknownx`},
+	} {
+		if got := texHTML(c.tex); got != c.want {
+			t.Errorf("texHTML(%q) = %q, want %q", c.tex, got, c.want)
 		}
 	}
 }
