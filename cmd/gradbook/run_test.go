@@ -151,7 +151,7 @@ func TestRunNotebooks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"<h1>A <em>good</em> notebook</h1>", `<span class="math">$x^2$</span>`, "x² = 9", "dl.Scalar(3)"} {
+	for _, want := range []string{"<h1>A <em>good</em> notebook</h1>", `<span class="math" title="$x^2$">x<sup>2</sup></span>`, "x² = 9", "dl.Scalar(3)"} {
 		if !strings.Contains(string(page), want) {
 			t.Errorf("HTML lacks %q", want)
 		}
