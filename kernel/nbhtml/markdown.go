@@ -11,9 +11,10 @@ import (
 // lesson notebooks use: ATX headings, paragraphs, emphasis and strong
 // emphasis, inline code, fenced and indented code blocks, block quotes,
 // ordered and unordered lists (nested by indentation), pipe tables,
-// horizontal rules, links, images, autolinks and raw HTML. Math between $
-// or $$ is kept as text, protected from emphasis, inside
-// <span class="math"> or <div class="math"> for a script to typeset.
+// horizontal rules, links, images, autolinks and raw HTML. TeX math
+// between $ or $$ becomes HTML with Unicode symbols, subscripts and
+// superscripts (no script needed), in <span class="math"> or
+// <div class="math"> whose title holds the TeX source.
 //
 // The conversion is deliberately small and has no dependency; it is not a
 // CommonMark implementation.
