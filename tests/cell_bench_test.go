@@ -35,6 +35,10 @@ w, _ := p.WriterTo(4*vg.Inch, 3*vg.Inch, "svg")
 var buf bytes.Buffer
 w.WriteTo(&buf)
 fmt.Println(buf.Len() > 0)`},
+		{"viz-schedule", `import (
+	"github.com/gradbook/gradbook/dl/optim"
+	"github.com/gradbook/gradbook/viz"
+)`, `viz.Show(viz.Schedule(optim.Constant(float64(%d)), 10))`},
 		{"viz-playground", `import (
 	"github.com/gradbook/gradbook/dl/data"
 	"github.com/gradbook/gradbook/dl/nn"
