@@ -224,6 +224,17 @@ func newPanel(title, xLabel, yLabel string) *plot.Plot {
 	p.Title.TextStyle.Font = font.From(sansFont, panelSize)
 	p.Title.TextStyle.Color = inkColor
 	p.Title.Padding = 6
+	styleAxes(p, 2)
+	p.X.Label.Text, p.Y.Label.Text = xLabel, yLabel
+	p.X.Tick.Marker, p.Y.Tick.Marker = linearTicks{}, linearTicks{}
+	p.Legend.TextStyle.Font = font.From(sansFont, legendSize)
+	p.Legend.TextStyle.Color = inkColor
+	p.Add(newGrid())
+	return p
+}
+
+// styleAxes gives both axes the package's text and line style.
+func styleAxes(p *plot.Plot, padding vg.Length) {
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
 		a.Label.TextStyle.Font = font.From(sansFont, labelSize)
 		a.Label.TextStyle.Color = inkColor
@@ -231,14 +242,8 @@ func newPanel(title, xLabel, yLabel string) *plot.Plot {
 		a.Tick.Label.Color = inkColor
 		a.LineStyle.Color = axisColor
 		a.Tick.LineStyle.Color = axisColor
-		a.Padding = 2
+		a.Padding = padding
 	}
-	p.X.Label.Text, p.Y.Label.Text = xLabel, yLabel
-	p.X.Tick.Marker, p.Y.Tick.Marker = linearTicks{}, linearTicks{}
-	p.Legend.TextStyle.Font = font.From(sansFont, legendSize)
-	p.Legend.TextStyle.Color = inkColor
-	p.Add(newGrid())
-	return p
 }
 
 func newGrid() *plotter.Grid {
@@ -256,15 +261,7 @@ func newMapPanel(title string, ticks bool) *plot.Plot {
 	p.Title.TextStyle.Font = font.From(sansFont, tickSize)
 	p.Title.TextStyle.Color = inkColor
 	p.Title.Padding = 3
-	for _, a := range []*plot.Axis{&p.X, &p.Y} {
-		a.Label.TextStyle.Font = font.From(sansFont, labelSize)
-		a.Label.TextStyle.Color = inkColor
-		a.Tick.Label.Font = font.From(sansFont, tickSize)
-		a.Tick.Label.Color = inkColor
-		a.LineStyle.Color = axisColor
-		a.Tick.LineStyle.Color = axisColor
-		a.Padding = 0
-	}
+	styleAxes(p, 0)
 	if !ticks {
 		p.HideAxes()
 	}

@@ -3,6 +3,7 @@ package nn
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -416,10 +417,10 @@ func parseSafetensorsHeader(header []byte, bufLen uint64) ([]stEntry, map[string
 
 	// The ranges must tile [0, bufLen) exactly.
 	slices.SortStableFunc(entries, func(a, b stEntry) int {
-		if c := cmpU64(a.begin, b.begin); c != 0 {
+		if c := cmp.Compare(a.begin, b.begin); c != 0 {
 			return c
 		}
-		return cmpU64(a.end, b.end)
+		return cmp.Compare(a.end, b.end)
 	})
 	var at uint64
 	for i, e := range entries {
@@ -437,16 +438,6 @@ func parseSafetensorsHeader(header []byte, bufLen uint64) ([]stEntry, map[string
 		return nil, nil, fmt.Errorf("safetensors: the data buffer has %d bytes but the tensors cover only %d", bufLen, at)
 	}
 	return entries, meta, nil
-}
-
-func cmpU64(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func parseMetadata(raw json.RawMessage) (map[string]string, error) {
