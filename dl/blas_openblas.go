@@ -107,14 +107,38 @@ func hasAVX512() bool {
 // Name implements BLAS.
 func (o *OpenBLAS) Name() string { return "openblas (" + o.path + ")" }
 
-// gemmArgs holds the by-reference arguments of the Fortran gemm: one heap
-// object per call, so the library sees stable addresses.
+// gemmArgs holds the by-reference arguments of the Fortran gemm and the
+// argument list of the call: a heap object, so the library sees stable
+// addresses, reused through a pool so that a product allocates nothing.
 type gemmArgs[T float] struct {
-	ta, tb           byte
-	m, n, k          int32
-	lda, ldb, ldc    int32
-	alpha, beta      T
-	hiddenA, hiddenB uintptr
+	ta, tb        byte
+	m, n, k       int32
+	lda, ldb, ldc int32
+	alpha, beta   T
+	call          [15]uintptr
+}
+
+var gemmArgs32, gemmArgs64 sync.Pool
+
+func getGemmArgs[T float]() *gemmArgs[T] {
+	p := &gemmArgs64
+	var zero T
+	if _, ok := any(zero).(float32); ok {
+		p = &gemmArgs32
+	}
+	if g, ok := p.Get().(*gemmArgs[T]); ok {
+		return g
+	}
+	return new(gemmArgs[T])
+}
+
+func putGemmArgs[T float](g *gemmArgs[T]) {
+	var zero T
+	if _, ok := any(zero).(float32); ok {
+		gemmArgs32.Put(g)
+	} else {
+		gemmArgs64.Put(g)
+	}
 }
 
 // Sgemm implements BLAS. The row-major product C = op(A)·op(B) is the
@@ -125,12 +149,7 @@ func (o *OpenBLAS) Sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, l
 		o.small.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	args := &gemmArgs[float32]{ta: transFlag(tA), tb: transFlag(tB), m: int32(m), n: int32(n), k: int32(k),
-		lda: int32(lda), ldb: int32(ldb), ldc: int32(ldc), alpha: alpha, beta: beta}
-	callGemm(o.sgemm, args, unsafe.Pointer(&a[0]), unsafe.Pointer(&b[0]), unsafe.Pointer(&c[0]))
-	runtime.KeepAlive(a)
-	runtime.KeepAlive(b)
-	runtime.KeepAlive(c)
+	callGemm(o.sgemm, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // Dgemm implements BLAS.
@@ -139,25 +158,34 @@ func (o *OpenBLAS) Dgemm(tA, tB bool, m, n, k int, alpha float64, a []float64, l
 		o.small.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	args := &gemmArgs[float64]{ta: transFlag(tA), tb: transFlag(tB), m: int32(m), n: int32(n), k: int32(k),
-		lda: int32(lda), ldb: int32(ldb), ldc: int32(ldc), alpha: alpha, beta: beta}
-	callGemm(o.dgemm, args, unsafe.Pointer(&a[0]), unsafe.Pointer(&b[0]), unsafe.Pointer(&c[0]))
-	runtime.KeepAlive(a)
-	runtime.KeepAlive(b)
-	runtime.KeepAlive(c)
+	callGemm(o.dgemm, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-func callGemm[T float](fn uintptr, g *gemmArgs[T], a, b, c unsafe.Pointer) {
-	purego.SyscallN(fn,
+func callGemm[T float](fn uintptr, tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	g := getGemmArgs[T]()
+	g.ta, g.tb = transFlag(tA), transFlag(tB)
+	g.m, g.n, g.k = int32(m), int32(n), int32(k)
+	g.lda, g.ldb, g.ldc = int32(lda), int32(ldb), int32(ldc)
+	g.alpha, g.beta = alpha, beta
+	g.call = [15]uintptr{
 		uintptr(unsafe.Pointer(&g.tb)), uintptr(unsafe.Pointer(&g.ta)),
 		uintptr(unsafe.Pointer(&g.n)), uintptr(unsafe.Pointer(&g.m)), uintptr(unsafe.Pointer(&g.k)),
 		uintptr(unsafe.Pointer(&g.alpha)),
-		uintptr(b), uintptr(unsafe.Pointer(&g.ldb)),
-		uintptr(a), uintptr(unsafe.Pointer(&g.lda)),
+		uintptr(unsafe.Pointer(&b[0])), uintptr(unsafe.Pointer(&g.ldb)),
+		uintptr(unsafe.Pointer(&a[0])), uintptr(unsafe.Pointer(&g.lda)),
 		uintptr(unsafe.Pointer(&g.beta)),
-		uintptr(c), uintptr(unsafe.Pointer(&g.ldc)),
-		1, 1) // the hidden lengths of the two character arguments
+		uintptr(unsafe.Pointer(&c[0])), uintptr(unsafe.Pointer(&g.ldc)),
+		1, 1, // the hidden lengths of the two character arguments
+	}
+	purego.SyscallN(fn, g.call[:]...)
+	// The heap does not move: what the addresses point at stays put while
+	// it is kept alive.
+	runtime.KeepAlive(a)
+	runtime.KeepAlive(b)
+	runtime.KeepAlive(c)
 	runtime.KeepAlive(g)
+	g.call = [15]uintptr{}
+	putGemmArgs(g)
 }
 
 func transFlag(t bool) byte {

@@ -63,4 +63,27 @@
 //
 // Every matrix product goes through the BLAS interface; the pure-Go
 // GonumBLAS is the default, and SetBLAS plugs in a faster one.
+//
+// # Performance
+//
+// The hot operations run typed loops, one per operation and dtype, with
+// fast paths for same-shape, scalar and row- or column-broadcast operands;
+// float32 arithmetic is done in float32 (for +, −, ×, ÷ the same values as
+// in float64, rounded once), functions such as exp and tanh in float64.
+// Convolutions use im2col and one matrix product per sample (for stride 1
+// without padding, a "wide" layout whose columns are single copies of the
+// input). Softmax with cross-entropy (CrossEntropyLogits) and sigmoid with
+// binary cross-entropy (BCEWithLogits) are single ops.
+//
+// An op records its node only when an input needs a gradient or carries a
+// tangent; otherwise it allocates nothing beyond its result. Backward
+// walks the graph without maps, skips the gradients of inputs that need
+// none (the input images of a net), accumulates adjoints in place where it
+// made them, and hands such an adjoint to a variable as its Grad without a
+// copy. The adjoints of intermediate tensors are recycled once used: large
+// buffers go to a pool that later results draw from (tensors of the
+// forward pass and gradients are never recycled; a Grad taken earlier keeps
+// its values). Large kernels split their work over GOMAXPROCS goroutines;
+// the split never changes a result, so results do not depend on the
+// number of CPUs.
 package dl

@@ -33,9 +33,9 @@ type float interface{ ~float32 | ~float64 }
 func (d DType) alloc(n int) any {
 	switch d {
 	case Float32:
-		return make([]float32, n)
+		return getZeroed[float32](n)
 	case Float64:
-		return make([]float64, n)
+		return getZeroed[float64](n)
 	}
 	panicf("alloc", "unknown dtype %d", int(d))
 	return nil

@@ -94,3 +94,8 @@ var (
 	opLinear     = &opDef{"Linear", "{0} @ {1}ᵀ", []string{"{g} @ {1}", "{g}ᵀ @ {0}"}, []string{"{d0} @ {1}ᵀ", "{0} @ {d1}ᵀ"}, false}
 	opLinearBias = &opDef{"Linear", "{0} @ {1}ᵀ + {2}", []string{"{g} @ {1}", "{g}ᵀ @ {0}", "Σ {g}"}, []string{"{d0} @ {1}ᵀ", "{0} @ {d1}ᵀ", "{d2}"}, false}
 )
+
+var (
+	opCrossEntropy = &opDef{"CrossEntropy", "crossentropy({0}, {1})", []string{"{g} × (softmax {0} − onehot {1}) / n", ""}, []string{"mean(Σ softmax {0} × {d0} − {d0} at {1})", ""}, false}
+	opBCELogits    = &opDef{"BCEWithLogits", "bce({0}, {1})", []string{"{g} × (σ({0}) − {1}) / n", "−{g} × {0} / n"}, []string{"mean((σ({0}) − {1}) × {d0})", "−mean({0} × {d1})"}, false}
+)

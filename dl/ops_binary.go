@@ -43,54 +43,88 @@ func sumTo(g *Tensor, shape []int) *Tensor {
 	for i := range g.shape {
 		mask[i] = i < lead || shape[i-lead] == 1 && g.shape[i] != 1
 	}
-	return withShape(reduce(g, mask, 0, func(acc, v float64) float64 { return acc + v }), slices.Clone(shape))
+	return withShape(sumAxes(g, mask), slices.Clone(shape))
 }
 
 // binaryOp records out = op(a, b) whose adjoints are da(g), db(g) before
-// the reduction of broadcast axes.
+// the reduction of broadcast axes; an input that needs no gradient gets
+// none computed.
 func binaryOp(op *opDef, a, b, out *Tensor, da, db func(g *Tensor) *Tensor, jvp func(t []*Tensor) *Tensor) *Tensor {
 	return record(out, op, []*Tensor{a, b}, "",
 		func(g *Tensor) []*Tensor {
-			return []*Tensor{sumTo(da(g), a.shape), sumTo(db(g), b.shape)}
+			var ga, gb *Tensor
+			if a.RequiresGrad() {
+				ga = sumTo(da(g), a.shape)
+			}
+			if b.RequiresGrad() {
+				gb = sumTo(db(g), b.shape)
+			}
+			return []*Tensor{ga, gb}
 		}, jvp)
 }
 
 // Add returns x + y, broadcasting as NumPy.
-func (x *Tensor) Add(y *Tensor) *Tensor {
-	a, b := binaryOperands("Add", x, y)
-	out := zip("Add", a, b, func(p, q float64) float64 { return p + q })
-	id := func(g *Tensor) *Tensor { return g }
-	return binaryOp(opAdd, a, b, out, id, id, func(t []*Tensor) *Tensor { return t[0].Add(t[1]) })
-}
+func (x *Tensor) Add(y *Tensor) *Tensor { return arithOp("Add", arithAdd, x, y) }
 
 // Sub returns x − y, broadcasting as NumPy.
-func (x *Tensor) Sub(y *Tensor) *Tensor {
-	a, b := binaryOperands("Sub", x, y)
-	out := zip("Sub", a, b, func(p, q float64) float64 { return p - q })
-	return binaryOp(opSub, a, b, out,
-		func(g *Tensor) *Tensor { return g },
-		func(g *Tensor) *Tensor { return g.Neg() },
-		func(t []*Tensor) *Tensor { return t[0].Sub(t[1]) })
-}
+func (x *Tensor) Sub(y *Tensor) *Tensor { return arithOp("Sub", arithSub, x, y) }
 
 // Mul returns x × y elementwise, broadcasting as NumPy.
-func (x *Tensor) Mul(y *Tensor) *Tensor {
-	a, b := binaryOperands("Mul", x, y)
-	out := zip("Mul", a, b, func(p, q float64) float64 { return p * q })
-	return binaryOp(opMul, a, b, out,
-		func(g *Tensor) *Tensor { return g.Mul(b) },
-		func(g *Tensor) *Tensor { return g.Mul(a) },
-		func(t []*Tensor) *Tensor { return t[0].Mul(b).Add(a.Mul(t[1])) })
-}
+func (x *Tensor) Mul(y *Tensor) *Tensor { return arithOp("Mul", arithMul, x, y) }
 
 // Div returns x / y elementwise, broadcasting as NumPy.
-func (x *Tensor) Div(y *Tensor) *Tensor {
-	a, b := binaryOperands("Div", x, y)
-	out := zip("Div", a, b, func(p, q float64) float64 { return p / q })
-	return binaryOp(opDiv, a, b, out,
-		func(g *Tensor) *Tensor { return g.Div(b) },
-		func(g *Tensor) *Tensor { return g.Mul(out).Div(b).Neg() },
-		func(t []*Tensor) *Tensor { return t[0].Sub(out.Mul(t[1])).Div(b) })
+func (x *Tensor) Div(y *Tensor) *Tensor { return arithOp("Div", arithDiv, x, y) }
+
+var arithOps = [...]*opDef{arithAdd: opAdd, arithSub: opSub, arithMul: opMul, arithDiv: opDiv}
+
+// arithOp computes and records one of the four arithmetic ops; an input
+// that needs no gradient gets none computed.
+func arithOp(name string, code arithCode, x, y *Tensor) *Tensor {
+	a, b := binaryOperands(name, x, y)
+	out := arith(name, code, a, b)
+	if !tracking(a, b) {
+		return out
+	}
+	return record(out, arithOps[code], []*Tensor{a, b}, "",
+		func(g *Tensor) []*Tensor {
+			var ga, gb *Tensor
+			if a.RequiresGrad() {
+				switch code {
+				case arithAdd, arithSub:
+					ga = g
+				case arithMul:
+					ga = g.Mul(b)
+				case arithDiv:
+					ga = g.Div(b)
+				}
+				ga = sumTo(ga, a.shape)
+			}
+			if b.RequiresGrad() {
+				switch code {
+				case arithAdd:
+					gb = g
+				case arithSub:
+					gb = g.Neg()
+				case arithMul:
+					gb = g.Mul(a)
+				case arithDiv:
+					gb = g.Mul(out).Div(b).Neg()
+				}
+				gb = sumTo(gb, b.shape)
+			}
+			return []*Tensor{ga, gb}
+		},
+		func(t []*Tensor) *Tensor {
+			switch code {
+			case arithAdd:
+				return t[0].Add(t[1])
+			case arithSub:
+				return t[0].Sub(t[1])
+			case arithMul:
+				return t[0].Mul(b).Add(a.Mul(t[1]))
+			}
+			return t[0].Sub(out.Mul(t[1])).Div(b)
+		})
 }
 
 // Pow returns xʸ elementwise, broadcasting as NumPy. The derivative with
@@ -113,6 +147,9 @@ func (x *Tensor) Pow(y *Tensor) *Tensor {
 			}
 			return math.Pow(p, q) * math.Log(p)
 		})
+	}
+	if !tracking(a, b) {
+		return out
 	}
 	return binaryOp(opPow, a, b, out,
 		func(g *Tensor) *Tensor { return g.Mul(dBase()) },
@@ -172,6 +209,9 @@ func extremum(name string, op *opDef, x, y *Tensor, sign float64) *Tensor {
 			return 0
 		})
 	}
+	if !tracking(a, b) {
+		return out
+	}
 	return binaryOp(op, a, b, out,
 		func(g *Tensor) *Tensor { return g.Mul(share(true)) },
 		func(g *Tensor) *Tensor { return g.Mul(share(false)) },
@@ -186,6 +226,9 @@ func Where(cond, x, y *Tensor) *Tensor {
 	mask := mapUnary(cond, func(v float64) float64 { return step(v != 0) }).AsType(a.dtype)
 	mask = withShape(broadcastData(mask, shape), shape)
 	out := zip3(mask, a, b, shape)
+	if !tracking(cond, a, b) {
+		return out
+	}
 	inv := mapUnary(mask, func(m float64) float64 { return 1 - m })
 	return record(out, opWhere, []*Tensor{cond, a, b}, "",
 		func(g *Tensor) []*Tensor {
@@ -211,7 +254,7 @@ func zip3(mask, a, b *Tensor, shape []int) *Tensor {
 
 // broadcastData returns x's values expanded to shape (a copy).
 func broadcastData(x *Tensor, shape []int) *Tensor {
-	out := x.like(slices.Clone(shape))
+	out := x.likeRaw(slices.Clone(shape))
 	st := broadcastStrides(x.shape, shape)
 	switch s := x.data.(type) {
 	case []float32:

@@ -44,21 +44,44 @@ func (x *Tensor) Gather(axis int, index *Tensor) *Tensor {
 	})
 	pick := func(src *Tensor) *Tensor {
 		out := src.like(slices.Clone(index.shape))
-		for i, o := range offsets {
-			out.set(i, src.at(o))
+		switch s := src.data.(type) {
+		case []float32:
+			gatherAt(values[float32](out), s, offsets)
+		case []float64:
+			gatherAt(values[float64](out), s, offsets)
 		}
 		return out
 	}
 	out := pick(x)
+	if !tracking(x) {
+		return out
+	}
 	return record(out, opGather, []*Tensor{x}, fmt.Sprintf("axis=%d", axis),
 		func(g *Tensor) []*Tensor {
 			gx := x.like(slices.Clone(x.shape))
-			for i, o := range offsets {
-				gx.set(o, gx.at(o)+g.at(i))
+			switch s := g.data.(type) {
+			case []float32:
+				scatterAt(values[float32](gx), s, offsets)
+			case []float64:
+				scatterAt(values[float64](gx), s, offsets)
 			}
 			return []*Tensor{gx}
 		},
 		func(t []*Tensor) *Tensor { return pick(t[0]) })
+}
+
+// gatherAt writes src[offsets[i]] to dst[i].
+func gatherAt[T float](dst, src []T, offsets []int) {
+	for i, o := range offsets {
+		dst[i] = src[o]
+	}
+}
+
+// scatterAt adds src[i] to dst[offsets[i]].
+func scatterAt[T float](dst, src []T, offsets []int) {
+	for i, o := range offsets {
+		dst[o] += src[i]
+	}
 }
 
 // OneHot returns labels (whole numbers in [0, classes)) encoded one-hot: a

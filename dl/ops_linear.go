@@ -30,6 +30,9 @@ func Linear(x, w, b *Tensor) *Tensor {
 	x2 := withShape(x, []int{n, in})
 	y := affine(x2, w, b)
 	y.shape = shape
+	if !tracking(x, w, b) {
+		return y
+	}
 	inputs := []*Tensor{x, w}
 	op := opLinear
 	if b != nil {
@@ -38,11 +41,19 @@ func Linear(x, w, b *Tensor) *Tensor {
 	return record(y, op, inputs, "",
 		func(g *Tensor) []*Tensor {
 			g2 := withShape(g, []int{n, out})
-			gx := gemm(g2, w, false, false)
-			gx.shape = slices.Clone(x.shape)
-			grads := []*Tensor{gx, gemm(g2, x2, true, false)}
-			if b != nil {
-				grads = append(grads, withShape(reduce(g2, []bool{true, false}, 0, add), []int{out}))
+			grads := make([]*Tensor, len(inputs))
+			if x.RequiresGrad() {
+				gx := gemm(g2, w, false, false)
+				gx.shape = slices.Clone(x.shape)
+				grads[0] = gx
+			}
+			if w.RequiresGrad() {
+				grads[1] = gemm(g2, x2, true, false)
+			}
+			if b != nil && b.RequiresGrad() {
+				gb := sumAxes(g2, []bool{true, false})
+				gb.shape = []int{out}
+				grads[2] = gb
 			}
 			return grads
 		},

@@ -37,9 +37,19 @@ func (x *Tensor) MatMul(y *Tensor) *Tensor {
 		return a.MatMul(b.Unsqueeze(1)).Squeeze(-1)
 	}
 	out := gemm(a, b, false, false)
+	if !tracking(a, b) {
+		return out
+	}
 	return record(out, opMatMul, []*Tensor{a, b}, "",
 		func(g *Tensor) []*Tensor {
-			return []*Tensor{sumTo(gemm(g, b, false, true), a.shape), sumTo(gemm(a, g, true, false), b.shape)}
+			var ga, gb *Tensor
+			if a.RequiresGrad() {
+				ga = sumTo(gemm(g, b, false, true), a.shape)
+			}
+			if b.RequiresGrad() {
+				gb = sumTo(gemm(a, g, true, false), b.shape)
+			}
+			return []*Tensor{ga, gb}
 		},
 		func(t []*Tensor) *Tensor { return gemm(t[0], b, false, false).Add(gemm(a, t[1], false, false)) })
 }
@@ -61,7 +71,10 @@ func gemm(a, b *Tensor, ta, tb bool) *Tensor {
 	}
 	batch := broadcastShapes("MatMul", a.shape[:ra-2], b.shape[:rb-2])
 	shape := append(slices.Clone(batch), m, n)
-	out := a.like(shape)
+	out := a.likeRaw(shape) // every product writes its part, except with k = 0
+	if k == 0 {
+		out = a.like(shape)
+	}
 	as := broadcastStrides(a.shape[:ra-2], batch)
 	bs := broadcastStrides(b.shape[:rb-2], batch)
 	sa, sb, sc := a.shape[ra-2]*a.shape[ra-1], b.shape[rb-2]*b.shape[rb-1], m*n

@@ -11,26 +11,32 @@ type reduction struct {
 	mask    []bool
 	keep    []int // the result's shape with reduced axes kept as 1
 	out     []int // the result's shape as returned
+	axes    []int // as the caller gave them, for the attribute
 	keepDim bool
-	attr    string
 }
 
 func newReduction(op string, x *Tensor, axes []int, keepDim bool) reduction {
 	mask := normAxes(op, axes, x.shape)
-	r := reduction{mask: mask, keep: keepShape(x.shape, mask), keepDim: keepDim}
+	r := reduction{mask: mask, keep: keepShape(x.shape, mask), axes: axes, keepDim: keepDim}
 	r.out = r.keep
 	if !keepDim {
 		r.out = dropShape(x.shape, mask)
 	}
-	if len(axes) == 1 {
-		r.attr = fmt.Sprintf("axis=%d", axes[0])
-	} else if len(axes) > 1 {
-		r.attr = fmt.Sprintf("axes=%v", axes)
-	}
-	if keepDim {
-		r.attr = joinAttr(r.attr, "keepdim")
-	}
 	return r
+}
+
+// attr is the reduction's attribute as traces show it, e.g. "axis=1".
+func (r reduction) attr() string {
+	var a string
+	if len(r.axes) == 1 {
+		a = fmt.Sprintf("axis=%d", r.axes[0])
+	} else if len(r.axes) > 1 {
+		a = fmt.Sprintf("axes=%v", r.axes)
+	}
+	if r.keepDim {
+		a = joinAttr(a, "keepdim")
+	}
+	return a
 }
 
 // count is the number of elements folded into each result.
@@ -58,9 +64,11 @@ func joinAttr(a, b string) string {
 
 func add(acc, v float64) float64 { return acc + v }
 
-// sumRaw sums x over r's axes without recording, in result shape.
+// sum sums x over r's axes without recording, in result shape.
 func (r reduction) sum(x *Tensor) *Tensor {
-	return withShape(reduce(x, r.mask, 0, add), slices.Clone(r.out))
+	s := sumAxes(x, r.mask)
+	s.shape = slices.Clone(r.out)
+	return s
 }
 
 // Sum returns the sum over the given axes (all when none), dropping them.
@@ -70,11 +78,61 @@ func (x *Tensor) Sum(axes ...int) *Tensor { return x.sumOp(axes, false) }
 func (x *Tensor) SumKeepDim(axes ...int) *Tensor { return x.sumOp(axes, true) }
 
 func (x *Tensor) sumOp(axes []int, keepDim bool) *Tensor {
+	if len(axes) == 0 && !keepDim {
+		return x.total(opSum, 1)
+	}
 	r := newReduction("Sum", x, axes, keepDim)
 	out := r.sum(x)
-	return record(out, opSum, []*Tensor{x}, r.attr,
+	if !tracking(x) {
+		return out
+	}
+	r.axes = slices.Clone(axes)
+	return record(out, opSum, []*Tensor{x}, r.attr(),
 		func(g *Tensor) []*Tensor { return []*Tensor{r.expand(g, x.shape)} },
 		func(t []*Tensor) *Tensor { return r.sum(t[0]) })
+}
+
+// total is Sum (n = 1) or Mean (n = x.Len()) over all axes: a scalar.
+func (x *Tensor) total(op *opDef, n float64) *Tensor {
+	sum := func(t *Tensor) *Tensor {
+		out := t.likeRaw(nil)
+		switch s := t.data.(type) {
+		case []float32:
+			values[float32](out)[0] = float32(sumRun(s))
+		case []float64:
+			values[float64](out)[0] = sumRun(s)
+		}
+		if n != 1 {
+			divInPlace(out, n)
+		}
+		return out
+	}
+	out := sum(x)
+	if !tracking(x) {
+		return out
+	}
+	return record(out, op, []*Tensor{x}, "",
+		func(g *Tensor) []*Tensor {
+			gx := x.likeRaw(slices.Clone(x.shape))
+			switch s := gx.data.(type) {
+			case []float32:
+				fillScaled(s, values[float32](g)[0], n)
+			case []float64:
+				fillScaled(s, values[float64](g)[0], n)
+			}
+			return []*Tensor{gx}
+		},
+		func(t []*Tensor) *Tensor { return sum(t[0]) })
+}
+
+// fillScaled sets every element of s to v/n (v when n is 1), rounded once.
+func fillScaled[T float](s []T, v T, n float64) {
+	if n != 1 {
+		v = T(float64(v) / n)
+	}
+	for i := range s {
+		s[i] = v
+	}
 }
 
 // Mean returns the mean over the given axes (all when none), dropping them.
@@ -84,13 +142,20 @@ func (x *Tensor) Mean(axes ...int) *Tensor { return x.meanOp(axes, false) }
 func (x *Tensor) MeanKeepDim(axes ...int) *Tensor { return x.meanOp(axes, true) }
 
 func (x *Tensor) meanOp(axes []int, keepDim bool) *Tensor {
+	if len(axes) == 0 && !keepDim {
+		return x.total(opMean, float64(x.Len()))
+	}
 	r := newReduction("Mean", x, axes, keepDim)
 	n := float64(r.count(x))
-	scale := func(t *Tensor) *Tensor { return mapUnary(t, func(v float64) float64 { return v / n }) }
-	out := scale(r.sum(x))
-	return record(out, opMean, []*Tensor{x}, r.attr,
-		func(g *Tensor) []*Tensor { return []*Tensor{scale(r.expand(g, x.shape))} },
-		func(t []*Tensor) *Tensor { return scale(r.sum(t[0])) })
+	scaled := func(t *Tensor) *Tensor { divInPlace(t, n); return t }
+	out := scaled(r.sum(x))
+	if !tracking(x) {
+		return out
+	}
+	r.axes = slices.Clone(axes)
+	return record(out, opMean, []*Tensor{x}, r.attr(),
+		func(g *Tensor) []*Tensor { return []*Tensor{scaled(r.expand(g, x.shape))} },
+		func(t []*Tensor) *Tensor { return scaled(r.sum(t[0])) })
 }
 
 // Max returns the maximum over the given axes (all when none), dropping
@@ -125,7 +190,10 @@ func (x *Tensor) extremeOp(name string, op *opDef, axes []int, keepDim bool, sig
 		ties := reduce(at, r.mask, 0, add)
 		return zip(name, at, ties, func(a, n float64) float64 { return a / n })
 	}
-	return record(out, op, []*Tensor{x}, r.attr,
+	if !tracking(x) {
+		return out
+	}
+	return record(out, op, []*Tensor{x}, r.attr(),
 		func(g *Tensor) []*Tensor { return []*Tensor{r.expand(g, x.shape).Mul(weight())} },
 		func(t []*Tensor) *Tensor { return r.sum(t[0].Mul(weight())) })
 }
@@ -188,30 +256,62 @@ func (x *Tensor) LogSumExp(axis int) *Tensor {
 	lse := zip("LogSumExp", s, m, func(sv, mv float64) float64 { return math.Log(sv) + mv })
 	out := withShape(lse, slices.Clone(r.out))
 	soft := func() *Tensor { return zip("LogSumExp", e, s, softmaxDiv) }
-	return record(out, opLogSumExp, []*Tensor{x}, r.attr,
+	if !tracking(x) {
+		return out
+	}
+	return record(out, opLogSumExp, []*Tensor{x}, r.attr(),
 		func(g *Tensor) []*Tensor { return []*Tensor{r.expand(g, x.shape).Mul(soft())} },
 		func(t []*Tensor) *Tensor { return r.sum(t[0].Mul(soft())) })
 }
 
 // Softmax returns exp x / Σ exp x along axis, computed without overflow.
-func (x *Tensor) Softmax(axis int) *Tensor {
-	r := newReduction("Softmax", x, []int{axis}, true)
-	_, e, s := shiftedExp("Softmax", x, r)
-	out := zip("Softmax", e, s, softmaxDiv)
-	dot := func(t *Tensor) *Tensor { return reduce(t.Mul(out), r.mask, 0, add) } // Σ t·out, kept
-	return record(out, opSoftmax, []*Tensor{x}, fmt.Sprintf("axis=%d", axis),
-		func(g *Tensor) []*Tensor { return []*Tensor{out.Mul(g.Sub(dot(g)))} },
-		func(t []*Tensor) *Tensor { return out.Mul(t[0].Sub(dot(t[0]))) })
-}
+func (x *Tensor) Softmax(axis int) *Tensor { return x.softmaxOp("Softmax", axis, false) }
 
 // LogSoftmax returns x − log Σ exp x along axis, computed without overflow.
-func (x *Tensor) LogSoftmax(axis int) *Tensor {
-	r := newReduction("LogSoftmax", x, []int{axis}, true)
-	m, _, s := shiftedExp("LogSoftmax", x, r)
-	shifted := zip("LogSoftmax", x, m, func(v, mv float64) float64 { return v - mv })
-	out := zip("LogSoftmax", shifted, s, func(d, sv float64) float64 { return d - math.Log(sv) })
-	soft := func() *Tensor { return mapUnary(out, math.Exp) }
-	return record(out, opLogSoftmx, []*Tensor{x}, fmt.Sprintf("axis=%d", axis),
-		func(g *Tensor) []*Tensor { return []*Tensor{g.Sub(soft().Mul(reduce(g, r.mask, 0, add)))} },
-		func(t []*Tensor) *Tensor { return t[0].Sub(reduce(soft().Mul(t[0]), r.mask, 0, add)) })
+func (x *Tensor) LogSoftmax(axis int) *Tensor { return x.softmaxOp("LogSoftmax", axis, true) }
+
+// softmaxOp is Softmax, or LogSoftmax with log: rows along axis are
+// shifted by their maximum m, e = exp(x − m), s = Σ e; softmax is e / s and
+// log-softmax (x − m) − ln s. Going through log Σ exp instead
+// (exp(x − lse)) would round lse to x's dtype first, which at |x| ≈ 1000
+// costs float32 five digits (rows summing to 0.99997).
+func (x *Tensor) softmaxOp(name string, axis int, log bool) *Tensor {
+	a := normAxis(name, axis, x.shape)
+	outer, n, inner := rowsOf(x.shape, a)
+	out := x.likeRaw(slices.Clone(x.shape))
+	switch s := x.data.(type) {
+	case []float32:
+		softmaxRows(values[float32](out), s, outer, n, inner, log)
+	case []float64:
+		softmaxRows(values[float64](out), s, outer, n, inner, log)
+	}
+	if !tracking(x) {
+		return out
+	}
+	// grad applies the rule to g (an adjoint, or a tangent with jvp).
+	grad := func(g *Tensor, jvp bool) *Tensor {
+		d := g.likeRaw(slices.Clone(x.shape))
+		switch gs := g.data.(type) {
+		case []float32:
+			if log {
+				logSoftmaxRowsGrad(values[float32](d), gs, values[float32](out), outer, n, inner, jvp)
+			} else {
+				softmaxRowsGrad(values[float32](d), gs, values[float32](out), outer, n, inner)
+			}
+		case []float64:
+			if log {
+				logSoftmaxRowsGrad(values[float64](d), gs, values[float64](out), outer, n, inner, jvp)
+			} else {
+				softmaxRowsGrad(values[float64](d), gs, values[float64](out), outer, n, inner)
+			}
+		}
+		return d
+	}
+	op := opSoftmax
+	if log {
+		op = opLogSoftmx
+	}
+	return record(out, op, []*Tensor{x}, fmt.Sprintf("axis=%d", axis),
+		func(g *Tensor) []*Tensor { return []*Tensor{grad(g, false)} },
+		func(t []*Tensor) *Tensor { return grad(t[0], true) })
 }

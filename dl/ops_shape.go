@@ -30,6 +30,9 @@ func (x *Tensor) Reshape(shape ...int) *Tensor {
 		panicf("Reshape", "cannot reshape %v (%d elements) to %v (%d elements)", x.shape, x.Len(), shape, numel(shape))
 	}
 	out := withShape(x, shape)
+	if !tracking(x) {
+		return out
+	}
 	return record(out, opReshape, []*Tensor{x}, fmt.Sprint(shape),
 		func(g *Tensor) []*Tensor { return []*Tensor{withShape(g, slices.Clone(x.shape))} },
 		func(t []*Tensor) *Tensor { return withShape(t[0], slices.Clone(shape)) })
@@ -70,6 +73,9 @@ func (x *Tensor) BroadcastTo(shape ...int) *Tensor {
 		panicf("BroadcastTo", "cannot broadcast %v to %v", x.shape, shape)
 	}
 	out := broadcastData(x, shape)
+	if !tracking(x) {
+		return out
+	}
 	return record(out, opBroadcast, []*Tensor{x}, fmt.Sprint(shape),
 		func(g *Tensor) []*Tensor { return []*Tensor{sumTo(g, x.shape)} },
 		func(t []*Tensor) *Tensor { return broadcastData(t[0], shape) })
@@ -118,6 +124,9 @@ func (x *Tensor) Permute(perm ...int) *Tensor {
 		seen[p], perm[i], inv[p] = true, p, i
 	}
 	out := permuteData(x, perm)
+	if !tracking(x) {
+		return out
+	}
 	return record(out, opPermute, []*Tensor{x}, fmt.Sprint(perm),
 		func(g *Tensor) []*Tensor { return []*Tensor{permuteData(g, inv)} },
 		func(t []*Tensor) *Tensor { return permuteData(t[0], perm) })
@@ -143,6 +152,9 @@ func (x *Tensor) Slice(axis, start, stop int) *Tensor {
 	offset := start * strides[axis]
 	out := x.like(shape)
 	copyStrided(out, x, shape, strides, offset)
+	if !tracking(x) {
+		return out
+	}
 	return record(out, opSlice, []*Tensor{x}, fmt.Sprintf("axis=%d, %d:%d", axis, start, stop),
 		func(g *Tensor) []*Tensor {
 			gx := x.like(slices.Clone(x.shape))
@@ -197,6 +209,9 @@ func (x *Tensor) Index(index ...int) *Tensor {
 	offset *= n
 	out := x.like(shape)
 	copyStrided(out, x, []int{n}, []int{1}, offset)
+	if !tracking(x) {
+		return out
+	}
 	return record(out, opIndex, []*Tensor{x}, fmt.Sprint(idx),
 		func(g *Tensor) []*Tensor {
 			gx := x.like(slices.Clone(x.shape))
@@ -247,6 +262,9 @@ func Concat(axis int, ts ...*Tensor) *Tensor {
 		at += t.shape[axis]
 	}
 	place(out, ts)
+	if !tracking(ts...) {
+		return out
+	}
 	inputs := slices.Clone(ts)
 	return record(out, opConcatFor(len(ts)), inputs, fmt.Sprintf("axis=%d", axis),
 		func(g *Tensor) []*Tensor {

@@ -9,31 +9,53 @@ import (
 // df(x, y) = dy/dx, written in terms of the input x and output y.
 func unaryOp(x *Tensor, op *opDef, attr string, f func(float64) float64, df func(x, y *Tensor) *Tensor) *Tensor {
 	out := mapUnary(x, f)
+	if !tracking(x) {
+		return out
+	}
 	return record(out, op, []*Tensor{x}, attr,
 		func(g *Tensor) []*Tensor { return []*Tensor{g.Mul(df(x, out))} },
 		func(t []*Tensor) *Tensor { return t[0].Mul(df(x, out)) })
 }
 
+// typedUnaryOp applies one of the typed functions elementwise and records
+// the op with its fused derivative kernel, which reads the output when
+// onOut is set and the input otherwise.
+func typedUnaryOp(x *Tensor, op *opDef, f unaryCode, df gradCode, onOut bool) *Tensor {
+	out := unary(f, x)
+	if !tracking(x) {
+		return out
+	}
+	v := x
+	if onOut {
+		v = out
+	}
+	return record(out, op, []*Tensor{x}, "",
+		func(g *Tensor) []*Tensor {
+			if g.consumable { // a dead adjoint: the result goes over it
+				gradInPlace(df, g, v)
+				return []*Tensor{g}
+			}
+			return []*Tensor{gradTimes(df, g, v)}
+		},
+		func(t []*Tensor) *Tensor { return gradTimes(df, t[0], v) })
+}
+
 // Neg returns −x.
 func (x *Tensor) Neg() *Tensor {
-	out := mapUnary(x, func(v float64) float64 { return -v })
+	out := unary(unaryNeg, x)
+	if !tracking(x) {
+		return out
+	}
 	return record(out, opNeg, []*Tensor{x}, "",
 		func(g *Tensor) []*Tensor { return []*Tensor{g.Neg()} },
 		func(t []*Tensor) *Tensor { return t[0].Neg() })
 }
 
 // Exp returns eˣ elementwise.
-func (x *Tensor) Exp() *Tensor {
-	return unaryOp(x, opExp, "", math.Exp, func(x, y *Tensor) *Tensor { return y })
-}
+func (x *Tensor) Exp() *Tensor { return typedUnaryOp(x, opExp, unaryExp, gradExp, true) }
 
 // Log returns the natural logarithm elementwise.
-func (x *Tensor) Log() *Tensor {
-	out := mapUnary(x, math.Log)
-	return record(out, opLog, []*Tensor{x}, "",
-		func(g *Tensor) []*Tensor { return []*Tensor{g.Div(x)} },
-		func(t []*Tensor) *Tensor { return t[0].Div(x) })
-}
+func (x *Tensor) Log() *Tensor { return typedUnaryOp(x, opLog, unaryLog, gradLog, false) }
 
 // Sin returns sin x elementwise.
 func (x *Tensor) Sin() *Tensor {
@@ -61,17 +83,11 @@ func (x *Tensor) Tan() *Tensor {
 }
 
 // Tanh returns tanh x elementwise.
-func (x *Tensor) Tanh() *Tensor {
-	return unaryOp(x, opTanh, "", math.Tanh, func(x, y *Tensor) *Tensor {
-		return mapUnary(y, func(v float64) float64 { return 1 - v*v })
-	})
-}
+func (x *Tensor) Tanh() *Tensor { return typedUnaryOp(x, opTanh, unaryTanh, gradTanh, true) }
 
 // Sigmoid returns the logistic function 1/(1+e⁻ˣ) elementwise.
 func (x *Tensor) Sigmoid() *Tensor {
-	return unaryOp(x, opSigmoid, "", sigmoid, func(x, y *Tensor) *Tensor {
-		return mapUnary(y, func(v float64) float64 { return v * (1 - v) })
-	})
+	return typedUnaryOp(x, opSigmoid, unarySigmoid, gradSigmoid, true)
 }
 
 // sigmoid is computed without overflow for large |v|.
@@ -85,11 +101,7 @@ func sigmoid(v float64) float64 {
 
 // ReLU returns max(x, 0) elementwise; its derivative at 0 is taken as 0,
 // as PyTorch does.
-func (x *Tensor) ReLU() *Tensor {
-	return unaryOp(x, opReLU, "", func(v float64) float64 { return max(v, 0) }, func(x, y *Tensor) *Tensor {
-		return mapUnary(x, func(v float64) float64 { return step(v > 0) })
-	})
-}
+func (x *Tensor) ReLU() *Tensor { return typedUnaryOp(x, opReLU, unaryReLU, gradReLU, false) }
 
 func step(b bool) float64 {
 	if b {
@@ -99,25 +111,13 @@ func step(b bool) float64 {
 }
 
 // Sqrt returns √x elementwise.
-func (x *Tensor) Sqrt() *Tensor {
-	return unaryOp(x, opSqrt, "", math.Sqrt, func(x, y *Tensor) *Tensor {
-		return mapUnary(y, func(v float64) float64 { return 0.5 / v })
-	})
-}
+func (x *Tensor) Sqrt() *Tensor { return typedUnaryOp(x, opSqrt, unarySqrt, gradSqrt, true) }
 
 // Abs returns |x| elementwise; its derivative at 0 is taken as 0.
-func (x *Tensor) Abs() *Tensor {
-	return unaryOp(x, opAbs, "", math.Abs, func(x, y *Tensor) *Tensor {
-		return mapUnary(x, func(v float64) float64 { return step(v > 0) - step(v < 0) })
-	})
-}
+func (x *Tensor) Abs() *Tensor { return typedUnaryOp(x, opAbs, unaryAbs, gradAbs, false) }
 
 // Square returns x² elementwise.
-func (x *Tensor) Square() *Tensor {
-	return unaryOp(x, opSquare, "", func(v float64) float64 { return v * v }, func(x, y *Tensor) *Tensor {
-		return mapUnary(x, func(v float64) float64 { return 2 * v })
-	})
-}
+func (x *Tensor) Square() *Tensor { return typedUnaryOp(x, opSquare, unarySquare, gradSquare, false) }
 
 // Clamp limits every element to [lo, hi]. The gradient passes where
 // lo ≤ x ≤ hi, as in PyTorch. Use ±Inf for a one-sided clamp.
@@ -125,9 +125,14 @@ func (x *Tensor) Clamp(lo, hi float64) *Tensor {
 	if lo > hi {
 		panicf("Clamp", "lower bound %g is above upper bound %g", lo, hi)
 	}
-	return unaryOp(x, opClamp, fmt.Sprintf("lo=%g, hi=%g", lo, hi),
-		func(v float64) float64 { return min(max(v, lo), hi) },
-		func(x, y *Tensor) *Tensor {
-			return mapUnary(x, func(v float64) float64 { return step(v >= lo && v <= hi) })
-		})
+	out := mapUnary(x, func(v float64) float64 { return min(max(v, lo), hi) })
+	if !tracking(x) {
+		return out
+	}
+	inside := func() *Tensor {
+		return mapUnary(x, func(v float64) float64 { return step(v >= lo && v <= hi) })
+	}
+	return record(out, opClamp, []*Tensor{x}, fmt.Sprintf("lo=%g, hi=%g", lo, hi),
+		func(g *Tensor) []*Tensor { return []*Tensor{g.Mul(inside())} },
+		func(t []*Tensor) *Tensor { return t[0].Mul(inside()) })
 }

@@ -30,6 +30,15 @@ type Tensor struct {
 	// as a Python number does in PyTorch.
 	literal    float64
 	hasLiteral bool
+
+	// The reverse sweep's scratch (see backward): the sweep that last
+	// visited the tensor, its adjoint so far, and whether that adjoint's
+	// values are the sweep's own to change. consumable marks an adjoint
+	// that the rule it is passed to may overwrite.
+	adjOwned   bool
+	consumable bool
+	mark       uint64
+	adj        *Tensor
 }
 
 var lastID atomic.Uint64
@@ -37,7 +46,51 @@ var lastID atomic.Uint64
 func nextID() uint64 { return lastID.Add(1) }
 
 func newTensor(d DType, shape []int) *Tensor {
-	return &Tensor{shape: shape, dtype: d, data: d.alloc(numel(shape)), id: nextID()}
+	n := numel(shape)
+	if n <= smallLen {
+		return newSmall(d, shape, n)
+	}
+	return &Tensor{shape: shape, dtype: d, data: d.alloc(n), id: nextID()}
+}
+
+// newTensorRaw is newTensor with arbitrary contents, for kernels that
+// write every element.
+func newTensorRaw(d DType, shape []int) *Tensor {
+	n := numel(shape)
+	if n <= smallLen {
+		return newSmall(d, shape, n)
+	}
+	return &Tensor{shape: shape, dtype: d, data: d.allocRaw(n), id: nextID()}
+}
+
+// smallLen is the size up to which a tensor's values live in the same
+// allocation as the tensor: scalars and tiny tensors cost one allocation.
+const smallLen = 4
+
+type small32 struct {
+	t   Tensor
+	buf [smallLen]float32
+}
+
+type small64 struct {
+	t   Tensor
+	buf [smallLen]float64
+}
+
+// newSmall returns a zero tensor of n ≤ smallLen elements.
+func newSmall(d DType, shape []int, n int) *Tensor {
+	switch d {
+	case Float32:
+		s := &small32{}
+		s.t = Tensor{shape: shape, dtype: d, data: s.buf[:n:n], id: nextID()}
+		return &s.t
+	case Float64:
+		s := &small64{}
+		s.t = Tensor{shape: shape, dtype: d, data: s.buf[:n:n], id: nextID()}
+		return &s.t
+	}
+	panicf("alloc", "unknown dtype %d", int(d))
+	return nil
 }
 
 // values returns t's storage as []T; T must match t's dtype.
@@ -186,6 +239,9 @@ func (t *Tensor) AsType(d DType) *Tensor {
 			dst[i] = float32(v)
 		}
 	}
+	if !tracking(t) {
+		return out
+	}
 	src := t.dtype
 	return record(out, opCast, []*Tensor{t}, d.String(),
 		func(g *Tensor) []*Tensor { return []*Tensor{g.AsType(src)} },
@@ -200,7 +256,7 @@ func (t *Tensor) Detach() *Tensor {
 
 // Clone returns a copy of t's values as a new leaf with no history.
 func (t *Tensor) Clone() *Tensor {
-	out := newTensor(t.dtype, slices.Clone(t.shape))
+	out := newTensorRaw(t.dtype, slices.Clone(t.shape))
 	copyData(out, t)
 	return out
 }
@@ -216,3 +272,7 @@ func copyData(dst, src *Tensor) {
 
 // like returns a fresh zero tensor with t's dtype and the given shape.
 func (t *Tensor) like(shape []int) *Tensor { return newTensor(t.dtype, shape) }
+
+// likeRaw is like with arbitrary contents, for kernels that write every
+// element.
+func (t *Tensor) likeRaw(shape []int) *Tensor { return newTensorRaw(t.dtype, shape) }

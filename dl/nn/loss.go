@@ -56,14 +56,11 @@ func clampedLog(p *dl.Tensor) *dl.Tensor {
 //
 //	mean(softplus(z) − z·y),  softplus(z) = log(1 + eᶻ)
 //
-// with softplus(z) = log(e⁰ + eᶻ) computed by LogSumExp. Its gradient is
-// (σ(z) − y)/n: the lecture's output delta ŷ − y.
+// computed stably in one op, dl.BCEWithLogits. Its gradient is (σ(z) − y)/n:
+// the lecture's output delta ŷ − y.
 func BCEWithLogits(logits, target *dl.Tensor) *dl.Tensor {
 	sameShape("BCEWithLogits", logits, target)
-	y := target.AsType(logits.DType())
-	zero := logits.DType().Zeros(logits.Shape()...)
-	softplus := dl.Stack(-1, zero, logits).LogSumExp(-1)
-	return softplus.Sub(logits.Mul(y)).Mean()
+	return dl.BCEWithLogits(logits, target.AsType(logits.DType()))
 }
 
 // CrossEntropy returns the multi-class cross-entropy of raw scores
@@ -72,10 +69,12 @@ func BCEWithLogits(logits, target *dl.Tensor) *dl.Tensor {
 //
 //	mean over i of (log Σⱼ exp zᵢⱼ − zᵢ,yᵢ) = NLL(LogSoftmax(logits, 1), labels)
 //
-// Scores [N C d…] with labels [N d…] (per-pixel classes) work too.
+// Scores [N C d…] with labels [N d…] (per-pixel classes) work too. It is
+// one op, dl.CrossEntropyLogits, whose gradient (softmax − onehot)/N is
+// computed directly.
 func CrossEntropy(logits, labels *dl.Tensor) *dl.Tensor {
 	checkLabels("CrossEntropy", logits, labels)
-	return pick(logits.LogSoftmax(1), labels)
+	return dl.CrossEntropyLogits(logits, labels)
 }
 
 // NLL returns the negative log-likelihood −mean(logp[i, yᵢ]) of

@@ -47,7 +47,8 @@
 // state per parameter (momentum buffer, moment averages, step count; State
 // returns a copy under PyTorch's names). The arithmetic is done in float64
 // whatever the parameters' dtype: the state is float64, and the new values
-// are written back with Assign, rounded to the parameter's dtype. Float64
+// are written back in place (AssignFloat64s), rounded to the parameter's
+// dtype; a step allocates nothing once the state exists. Float64
 // parameters therefore follow PyTorch's float64 results to rounding (the
 // tests check 1e-10); Float32 ones are at least as accurate as PyTorch's
 // float32 arithmetic. SetLR changes the rate between steps, SetMomentum

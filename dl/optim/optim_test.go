@@ -313,3 +313,69 @@ func TestReduceOnPlateau(t *testing.T) {
 		t.Errorf("Preview = %v", p)
 	}
 }
+
+// TestChunkedSteps: Step works through a large parameter a chunk at a time;
+// every element must follow the same rule as a parameter of its own.
+func TestChunkedSteps(t *testing.T) {
+	const n = 1300 // more than two chunks
+	for _, c := range []struct {
+		name string
+		make func(ps []*dl.Tensor) optim.Optimizer
+	}{
+		{"SGD", func(ps []*dl.Tensor) optim.Optimizer { return optim.SGD(ps, 0.1) }},
+		{"SGD momentum", func(ps []*dl.Tensor) optim.Optimizer {
+			return optim.SGD(ps, 0.1, optim.Momentum(0.9), optim.Nesterov(), optim.WeightDecay(0.01))
+		}},
+		{"Adagrad", func(ps []*dl.Tensor) optim.Optimizer { return optim.Adagrad(ps, 0.1) }},
+		{"RMSProp", func(ps []*dl.Tensor) optim.Optimizer {
+			return optim.RMSProp(ps, 0.01, optim.Momentum(0.5), optim.Centered())
+		}},
+		{"Adam", func(ps []*dl.Tensor) optim.Optimizer { return optim.Adam(ps, 0.01, optim.AMSGrad()) }},
+		{"AdamW", func(ps []*dl.Tensor) optim.Optimizer { return optim.AdamW(ps, 0.01) }},
+	} {
+		vals, grads := make([]float64, n), make([]float64, n)
+		for i := range vals {
+			vals[i] = math.Sin(float64(i))
+			grads[i] = math.Cos(float64(3 * i))
+		}
+		big := dl.FromSlice(slices.Clone(vals)).AsType(dl.Float32).SetRequiresGrad(true)
+		smalls := make([]*dl.Tensor, n)
+		for i := range smalls {
+			smalls[i] = dl.FromSlice([]float64{vals[i]}).AsType(dl.Float32).SetRequiresGrad(true)
+		}
+		optBig, optSmall := c.make([]*dl.Tensor{big}), c.make(smalls)
+		for step := 0; step < 3; step++ {
+			setGrad(big, grads...)
+			for i, p := range smalls {
+				setGrad(p, grads[i])
+			}
+			optBig.Step()
+			optSmall.Step()
+		}
+		got := big.Float64s()
+		for i, p := range smalls {
+			if got[i] != p.Item() {
+				t.Fatalf("%s: element %d is %v, alone %v", c.name, i, got[i], p.Item())
+			}
+		}
+	}
+}
+
+// TestStepAllocatesNothing: once its state exists, a step allocates
+// nothing.
+func TestStepAllocatesNothing(t *testing.T) {
+	w := dl.Zeros(40, 30).SetRequiresGrad(true)
+	b := dl.Zeros(40).SetRequiresGrad(true)
+	for _, opt := range []optim.Optimizer{
+		optim.SGD([]*dl.Tensor{w, b}, 0.1),
+		optim.SGD([]*dl.Tensor{w, b}, 0.1, optim.Momentum(0.9)),
+		optim.Adam([]*dl.Tensor{w, b}, 0.01),
+	} {
+		setGrad(w, make([]float64, 1200)...)
+		setGrad(b, make([]float64, 40)...)
+		opt.Step()
+		if a := testing.AllocsPerRun(10, opt.Step); a != 0 {
+			t.Errorf("%v: %v allocations per step", opt, a)
+		}
+	}
+}

@@ -117,7 +117,9 @@ type MomentumSetter interface {
 // It computes in float64 whatever the parameters' dtype: it reads a
 // parameter and its gradient as float64, keeps its state (momentum
 // buffers, moment averages) in float64, and writes the new values back
-// with Assign, which rounds them to the parameter's dtype.
+// with AssignFloat64s, which rounds them to the parameter's dtype. It works
+// through a parameter in chunks of stepChunk elements with working buffers
+// it keeps, so that a step allocates nothing.
 type optimizer struct {
 	kind   kind
 	params []*dl.Tensor
@@ -125,6 +127,11 @@ type optimizer struct {
 	c      config
 	exempt []bool // parameters LectureL2 leaves alone
 	state  []paramState
+
+	// theta and grad are Step's working copies of a parameter's values and
+	// gradient in float64, a chunk at a time (a whole parameter for LAMB),
+	// kept so that a step allocates nothing.
+	theta, grad []float64
 }
 
 // paramState is the state of one parameter, under PyTorch's names (see
@@ -138,7 +145,15 @@ type paramState struct {
 	expAvg         []float64 // Adam, AdamW, LAMB
 	expAvgSq       []float64 // Adam, AdamW, LAMB
 	maxExpAvgSq    []float64 // AMSGrad
+
+	// fresh is set for the step that creates the momentum buffer: that
+	// step fills it with the gradient (SGD).
+	fresh bool
 }
+
+// stepChunk is how many elements of a parameter Step updates at a time:
+// its float64 working copies stay in the first-level cache.
+const stepChunk = 512
 
 func (o *optimizer) name() string { return kindNames[o.kind] }
 func (o *optimizer) op() string   { return "optim." + o.name() }
@@ -221,6 +236,15 @@ func newOptimizer(k kind, params []*dl.Tensor, lr float64, opts []Option) *optim
 	return o
 }
 
+// scratch returns Step's working buffers for the parameter values and the
+// gradient, of n elements each, kept between steps.
+func (o *optimizer) scratch(n int) (theta, grad []float64) {
+	if len(o.theta) < n {
+		o.theta, o.grad = make([]float64, n), make([]float64, n)
+	}
+	return o.theta[:n], o.grad[:n]
+}
+
 // checkMomentum validates a momentum for SGD and RMSProp.
 func (o *optimizer) checkMomentum(m float64) {
 	checkRange(o.op(), "momentum", m, 0, 1, false)
@@ -290,44 +314,102 @@ func (o *optimizer) String() string {
 
 // Step updates every parameter that has a gradient; a parameter whose
 // Grad is nil is skipped and its state (its step count too) stays as it is.
+// Elementwise rules run over the parameter a chunk at a time; LAMB, whose
+// update needs norms over the whole tensor, at once.
 func (o *optimizer) Step() {
 	for i, p := range o.params {
 		gt := p.Grad()
 		if gt == nil {
 			continue
 		}
-		th, g := p.Float64s(), gt.Float64s()
-		if len(g) != len(th) {
+		n := p.Len()
+		if gt.Len() != n {
 			fail(o.op()+": Step", "gradient of shape %v does not match parameter %d of shape %v", gt.Shape(), i, p.Shape())
-		}
-		if o.c.maximize {
-			for j := range g {
-				g[j] = -g[j]
-			}
-		}
-		if lambda := o.c.lectureL2; lambda != 0 && !o.exempt[i] {
-			for j := range g {
-				g[j] += lambda * th[j]
-			}
 		}
 		s := &o.state[i]
 		s.step++
-		switch o.kind {
-		case kindSGD:
-			o.sgd(th, g, s)
-		case kindAdagrad:
-			o.adagrad(th, g, s)
-		case kindRMSProp:
-			o.rmsprop(th, g, s)
-		case kindAdam, kindAdamW:
-			o.adam(th, g, s)
-		case kindLAMB:
-			o.lamb(th, g, s)
+		if o.plainSGD(i) { // θ ← θ − η·g in one pass, the same arithmetic
+			alpha := -o.lr
+			if o.c.maximize {
+				alpha = o.lr
+			}
+			p.AssignAddScaled(alpha, gt)
+			continue
 		}
-		if p.Rank() == 0 {
-			p.Assign(dl.Float64.Scalar(th[0]))
-		} else {
-			p.Assign(dl.FromSlice(th, p.Shape()...))
+		o.initState(s, n)
+		chunk := stepChunk
+		if o.kind == kindLAMB {
+			chunk = n
+		}
+		for off := 0; off < n; off += chunk {
+			th, g := o.scratch(min(chunk, n-off))
+			p.ReadFloat64s(off, th)
+			gt.ReadFloat64s(off, g)
+			if o.c.maximize {
+				for j := range g {
+					g[j] = -g[j]
+				}
+			}
+			if lambda := o.c.lectureL2; lambda != 0 && !o.exempt[i] {
+				for j := range g {
+					g[j] += lambda * th[j]
+				}
+			}
+			switch o.kind {
+			case kindSGD:
+				o.sgd(th, g, s, off)
+			case kindAdagrad:
+				o.adagrad(th, g, s, off)
+			case kindRMSProp:
+				o.rmsprop(th, g, s, off)
+			case kindAdam, kindAdamW:
+				o.adam(th, g, s, off)
+			case kindLAMB:
+				o.lamb(th, g, s)
+			}
+			p.AssignFloat64s(off, th)
+		}
+	}
+}
+
+// plainSGD reports whether parameter i's step is SGD without momentum,
+// weight decay or L2 term: θ − η·g (θ + η·g to maximize), which
+// AssignAddScaled computes as the general path does, in float64.
+func (o *optimizer) plainSGD(i int) bool {
+	c := &o.c
+	return o.kind == kindSGD && c.momentum == 0 && c.weightDecay == 0 && (c.lectureL2 == 0 || o.exempt[i])
+}
+
+// initState makes the state buffers of a parameter of n elements that
+// this step needs and does not have yet.
+func (o *optimizer) initState(s *paramState, n int) {
+	c := &o.c
+	s.fresh = false
+	switch o.kind {
+	case kindSGD:
+		if c.momentum != 0 && s.momentumBuffer == nil {
+			s.momentumBuffer, s.fresh = make([]float64, n), true
+		}
+	case kindAdagrad:
+		if s.sum == nil {
+			s.sum = filled(n, c.initialAccumulator)
+		}
+	case kindRMSProp:
+		if s.squareAvg == nil {
+			s.squareAvg = make([]float64, n)
+		}
+		if c.centered && s.gradAvg == nil {
+			s.gradAvg = make([]float64, n)
+		}
+		if c.momentum > 0 && s.momentumBuffer == nil {
+			s.momentumBuffer = make([]float64, n)
+		}
+	case kindAdam, kindAdamW, kindLAMB:
+		if s.expAvg == nil {
+			s.expAvg, s.expAvgSq = make([]float64, n), make([]float64, n)
+		}
+		if c.amsgrad && s.maxExpAvgSq == nil {
+			s.maxExpAvgSq = make([]float64, n)
 		}
 	}
 }
@@ -336,11 +418,11 @@ func (o *optimizer) Step() {
 // (torch/optim/*.py, _single_tensor_*) operation by operation, so that
 // float64 results agree to rounding.
 
-func (o *optimizer) sgd(th, g []float64, s *paramState) {
+func (o *optimizer) sgd(th, g []float64, s *paramState, off int) {
 	c, lr := &o.c, o.lr
-	fresh := false
-	if c.momentum != 0 && s.momentumBuffer == nil {
-		s.momentumBuffer, fresh = make([]float64, len(th)), true
+	var buf []float64
+	if c.momentum != 0 {
+		buf = s.momentumBuffer[off : off+len(th)]
 	}
 	for j := range th {
 		d := g[j]
@@ -348,8 +430,8 @@ func (o *optimizer) sgd(th, g []float64, s *paramState) {
 			d += c.weightDecay * th[j]
 		}
 		if c.momentum != 0 {
-			b := &s.momentumBuffer[j]
-			if fresh {
+			b := &buf[j]
+			if s.fresh {
 				*b = d
 			} else {
 				*b = *b*c.momentum + (1-c.dampening)*d
@@ -364,73 +446,69 @@ func (o *optimizer) sgd(th, g []float64, s *paramState) {
 	}
 }
 
-func (o *optimizer) adagrad(th, g []float64, s *paramState) {
+func (o *optimizer) adagrad(th, g []float64, s *paramState, off int) {
 	c := &o.c
-	if s.sum == nil {
-		s.sum = filled(len(th), c.initialAccumulator)
-	}
+	sum := s.sum[off : off+len(th)]
 	clr := o.lr / (1 + float64(s.step-1)*c.lrDecay)
 	for j := range th {
 		d := g[j]
 		if c.weightDecay != 0 {
 			d += c.weightDecay * th[j]
 		}
-		s.sum[j] += d * d
-		std := math.Sqrt(s.sum[j]) + c.eps
+		sum[j] += d * d
+		std := math.Sqrt(sum[j]) + c.eps
 		th[j] -= clr * d / std
 	}
 }
 
-func (o *optimizer) rmsprop(th, g []float64, s *paramState) {
+func (o *optimizer) rmsprop(th, g []float64, s *paramState, off int) {
 	c, lr := &o.c, o.lr
-	if s.squareAvg == nil {
-		s.squareAvg = make([]float64, len(th))
+	n := len(th)
+	sq := s.squareAvg[off : off+n]
+	var ga, mb []float64
+	if c.centered {
+		ga = s.gradAvg[off : off+n]
 	}
-	if c.centered && s.gradAvg == nil {
-		s.gradAvg = make([]float64, len(th))
-	}
-	if c.momentum > 0 && s.momentumBuffer == nil {
-		s.momentumBuffer = make([]float64, len(th))
+	if c.momentum > 0 {
+		mb = s.momentumBuffer[off : off+n]
 	}
 	for j := range th {
 		d := g[j]
 		if c.weightDecay != 0 {
 			d += c.weightDecay * th[j]
 		}
-		s.squareAvg[j] = s.squareAvg[j]*c.alpha + (1-c.alpha)*d*d
+		sq[j] = sq[j]*c.alpha + (1-c.alpha)*d*d
 		var avg float64
 		if c.centered {
-			s.gradAvg[j] = s.gradAvg[j]*c.alpha + (1-c.alpha)*d
-			avg = math.Sqrt(s.squareAvg[j] - s.gradAvg[j]*s.gradAvg[j])
+			ga[j] = ga[j]*c.alpha + (1-c.alpha)*d
+			avg = math.Sqrt(sq[j] - ga[j]*ga[j])
 		} else {
-			avg = math.Sqrt(s.squareAvg[j])
+			avg = math.Sqrt(sq[j])
 		}
 		avg += c.eps
 		if c.momentum > 0 {
-			s.momentumBuffer[j] = s.momentumBuffer[j]*c.momentum + d/avg
-			th[j] -= lr * s.momentumBuffer[j]
+			mb[j] = mb[j]*c.momentum + d/avg
+			th[j] -= lr * mb[j]
 		} else {
 			th[j] -= lr * d / avg
 		}
 	}
 }
 
-// moments updates Adam's moment averages with d and returns the bias
-// corrections 1 − β₁ᵗ and 1 − β₂ᵗ.
-func (o *optimizer) moments(d []float64, s *paramState) (bc1, bc2 float64) {
+// moments updates Adam's moment averages of the elements from off on with
+// d and returns them and the bias corrections 1 − β₁ᵗ and 1 − β₂ᵗ.
+func (o *optimizer) moments(d []float64, s *paramState, off int) (m, v []float64, bc1, bc2 float64) {
 	c := &o.c
-	if s.expAvg == nil {
-		s.expAvg, s.expAvgSq = make([]float64, len(d)), make([]float64, len(d))
-	}
+	m, v = s.expAvg[off:off+len(d)], s.expAvgSq[off:off+len(d)]
 	for j, g := range d {
-		s.expAvg[j] = s.expAvg[j]*c.beta1 + (1-c.beta1)*g
-		s.expAvgSq[j] = s.expAvgSq[j]*c.beta2 + (1-c.beta2)*g*g
+		m[j] = m[j]*c.beta1 + (1-c.beta1)*g
+		v[j] = v[j]*c.beta2 + (1-c.beta2)*g*g
 	}
 	t := float64(s.step)
-	return 1 - math.Pow(c.beta1, t), 1 - math.Pow(c.beta2, t)
+	return m, v, 1 - math.Pow(c.beta1, t), 1 - math.Pow(c.beta2, t)
 }
 
-func (o *optimizer) adam(th, g []float64, s *paramState) {
+func (o *optimizer) adam(th, g []float64, s *paramState, off int) {
 	c, lr := &o.c, o.lr
 	if o.kind == kindAdamW {
 		f := 1 - lr*c.weightDecay
@@ -442,30 +520,29 @@ func (o *optimizer) adam(th, g []float64, s *paramState) {
 			g[j] += c.weightDecay * th[j]
 		}
 	}
-	bc1, bc2 := o.moments(g, s)
+	m, v, bc1, bc2 := o.moments(g, s, off)
 	stepSize, bc2Sqrt := lr/bc1, math.Sqrt(bc2)
-	v := s.expAvgSq
 	if c.amsgrad {
-		if s.maxExpAvgSq == nil {
-			s.maxExpAvgSq = make([]float64, len(th))
-		}
+		mx := s.maxExpAvgSq[off : off+len(th)]
 		for j := range v {
-			s.maxExpAvgSq[j] = max(s.maxExpAvgSq[j], v[j])
+			mx[j] = max(mx[j], v[j])
 		}
-		v = s.maxExpAvgSq
+		v = mx
 	}
 	for j := range th {
 		denom := math.Sqrt(v[j])/bc2Sqrt + c.eps
-		th[j] -= stepSize * s.expAvg[j] / denom
+		th[j] -= stepSize * m[j] / denom
 	}
 }
 
+// lamb updates the whole parameter at once: the trust ratio needs the
+// norms of the parameter and of the update. The update is built in g.
 func (o *optimizer) lamb(th, g []float64, s *paramState) {
 	c := &o.c
-	bc1, bc2 := o.moments(g, s)
-	u := make([]float64, len(th))
+	m, v, bc1, bc2 := o.moments(g, s, 0)
+	u := g
 	for j := range th {
-		mHat, vHat := s.expAvg[j]/bc1, s.expAvgSq[j]/bc2
+		mHat, vHat := m[j]/bc1, v[j]/bc2
 		u[j] = mHat/(math.Sqrt(vHat)+c.eps) + c.weightDecay*th[j]
 	}
 	trust := 1.0
