@@ -1,6 +1,7 @@
 package dl
 
 import (
+	"cmp"
 	"slices"
 	"sync/atomic"
 	"unsafe"
@@ -257,7 +258,7 @@ func sweepOrder(t *Tensor, order []*Tensor) []*Tensor {
 			}
 		}
 	}
-	slices.SortFunc(order, func(a, b *Tensor) int { return compareID(b.id, a.id) })
+	slices.SortFunc(order, func(a, b *Tensor) int { return cmp.Compare(b.id, a.id) })
 	return order
 }
 
@@ -340,18 +341,8 @@ func graphOf(t *Tensor) []*Tensor {
 			stack = append(stack, x.node.inputs...)
 		}
 	}
-	slices.SortFunc(all, func(a, b *Tensor) int { return compareID(a.id, b.id) })
+	slices.SortFunc(all, func(a, b *Tensor) int { return cmp.Compare(a.id, b.id) })
 	return all
-}
-
-func compareID(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // JVP evaluates f at inputs in forward mode and returns its outputs and

@@ -61,7 +61,7 @@ func newBatchNorm(c int, spatial bool) *BatchNormLayer {
 func (b *BatchNormLayer) Forward(x *dl.Tensor) *dl.Tensor {
 	shape := x.Shape()
 	b.outputShape(shape)
-	checkDType(b.String(), x, b.Weight)
+	checkDType(b, x, b.Weight)
 	axes := []int{0}
 	for i := 2; i < len(shape); i++ {
 		axes = append(axes, i)

@@ -42,7 +42,7 @@ func Conv2d(in, out, kernel int, opts ...Option) *Conv2dLayer {
 // Forward convolves x [N In H W] with the filters and adds the bias.
 func (c *Conv2dLayer) Forward(x *dl.Tensor) *dl.Tensor {
 	c.outputShape(x.Shape())
-	checkDType(c.String(), x, c.Weight)
+	checkDType(c, x, c.Weight)
 	return dl.Conv2d(x, c.Weight, c.Bias, c.Stride, c.Padding)
 }
 

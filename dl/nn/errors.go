@@ -50,9 +50,11 @@ func shapeN(shape []int) string {
 }
 
 // checkDType panics when x's dtype differs from the layer's.
-func checkDType(layer string, x, w *dl.Tensor) {
+// checkDType names the layer only on failure: String is not free, and
+// Forward runs every step.
+func checkDType(layer fmt.Stringer, x, w *dl.Tensor) {
 	if x.DType() != w.DType() {
-		panicf(layer, "input of shape %v is %v but the layer's parameters are %v (convert the input with AsType or the layer with nn.ToDType)",
+		panicf(layer.String(), "input of shape %v is %v but the layer's parameters are %v (convert the input with AsType or the layer with nn.ToDType)",
 			x.Shape(), x.DType(), w.DType())
 	}
 }

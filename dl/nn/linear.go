@@ -36,8 +36,10 @@ func Linear(in, out int, opts ...Option) *LinearLayer {
 
 // Forward returns x·Wᵀ + b.
 func (l *LinearLayer) Forward(x *dl.Tensor) *dl.Tensor {
-	l.outputShape(x.Shape())
-	checkDType(l.String(), x, l.Weight)
+	if x.Rank() == 0 || x.Dim(-1) != l.In {
+		l.outputShape(x.Shape()) // panics with the shapes
+	}
+	checkDType(l, x, l.Weight)
 	return dl.Linear(x, l.Weight, l.Bias)
 }
 
