@@ -203,7 +203,8 @@ func TestMaxPoolFastPathMatchesGeneric(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 5))
 	nan, inf := float32(math.NaN()), float32(math.Inf(1))
 	negZero := float32(math.Copysign(0, -1))
-	special := []float32{0, negZero, 1, -1, nan, inf, -inf, 2, 2}
+	special := []float32{0, negZero, 1, -1, nan, inf, -inf, 2, 2,
+		math.MaxFloat32, -math.MaxFloat32, math.SmallestNonzeroFloat32, -math.SmallestNonzeroFloat32}
 	for _, stride := range []int{1, 2, 3} {
 		for trial := 0; trial < 20; trial++ {
 			v := make([]float32, 2*3*7*8)
@@ -569,3 +570,52 @@ func TestParallelSameResults(t *testing.T) {
 		}
 	}
 }
+
+func TestPoolSpreadMatchesScatter(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 15))
+	nan, inf := math.NaN(), math.Inf(1)
+	negZero := math.Copysign(0, -1)
+	special := []float64{0, negZero, 1, -1, nan, inf, -inf, 2}
+	for _, hw := range [][2]int{{7, 8}, {8, 7}, {7, 7}, {6, 6}, {2, 2}, {3, 3}, {130, 129}} { // the last in parallel
+		for trial := 0; trial < 10; trial++ {
+			x := Randn(rng, 2, 3, hw[0], hw[1]).AsType(Float64)
+			g := newConvGeometry("test", x, 2, 2, 2, 0)
+			arg := make([]int32, g.n*g.c*g.oh*g.ow)
+			maxPoolKernel(g, values[float64](x), make([]float64, len(arg)), arg)
+			gy := make([]float64, len(arg))
+			for i := range gy {
+				if rng.IntN(3) == 0 {
+					gy[i] = special[rng.IntN(len(special))]
+				} else {
+					gy[i] = rng.NormFloat64()
+				}
+			}
+			want := make([]float64, x.Len())
+			poolScatter(g, want, gy, arg)
+			got := make([]float64, x.Len())
+			for i := range got {
+				got[i] = 7 // arbitrary contents
+			}
+			poolSpread2x2(g, got, gy, arg)
+			gy32 := make([]float32, len(gy))
+			for i, v := range gy {
+				gy32[i] = float32(v)
+			}
+			got32 := make([]float32, x.Len())
+			for i := range got32 {
+				got32[i] = nanF32()
+			}
+			poolSpread2x2(g, got32, gy32, arg)
+			for i := range want {
+				same := func(v, w float64) bool {
+					return v == w && math.Signbit(v) == math.Signbit(w) || v != v && w != w
+				}
+				if !same(got[i], want[i]) || !same(float64(got32[i]), float64(float32(want[i]))) {
+					t.Fatalf("%v: element %d: spread %v (float32 %v), scatter %v", hw, i, got[i], got32[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+func nanF32() float32 { return float32(math.NaN()) }

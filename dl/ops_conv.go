@@ -634,6 +634,16 @@ func (x *Tensor) MaxPool2d(kernel, stride int) *Tensor {
 	}
 	return record(out, opMaxPool, []*Tensor{x}, fmt.Sprintf("kernel=%d, stride=%d", kernel, stride),
 		func(gy *Tensor) []*Tensor {
+			if g.kh == 2 && g.stride == 2 { // windows tile the plane: one pass writes every element
+				gx := x.likeRaw(x.Shape())
+				switch s := gy.data.(type) {
+				case []float32:
+					poolSpread2x2(g, values[float32](gx), s, arg)
+				case []float64:
+					poolSpread2x2(g, values[float64](gx), s, arg)
+				}
+				return []*Tensor{gx}
+			}
 			gx := x.like(x.Shape())
 			switch s := gy.data.(type) {
 			case []float32:
@@ -710,10 +720,10 @@ func maxPoolPlanes[T float](g convGeometry, x, out []T, arg []int32, lo, hi int)
 }
 
 // maxPool2x2F32 is maxPoolKernel for 2×2 float32 windows. Comparing
-// random values branches unpredictably, so the comparisons are made on
-// integer keys that order as the floats do (−0 = 0) and turned into index
-// offsets by arithmetic. A window holding a NaN (its sum is NaN, as it is
-// for +Inf and −Inf together) takes the exact comparisons instead.
+// random values branches unpredictably, so the comparisons (in which −0 =
+// 0) are turned into 0 or 1 from the flags and into index offsets by
+// arithmetic. A window holding a NaN (its sum is NaN, as it is for +Inf
+// and −Inf together) takes the exact comparisons instead.
 func maxPool2x2F32(g convGeometry, x, out []float32, arg []int32, lo, hi int) {
 	plane, oplane := g.h*g.w, g.oh*g.ow
 	w, st := g.w, g.stride
@@ -730,9 +740,8 @@ func maxPool2x2F32(g convGeometry, x, out []float32, arg []int32, lo, hi int) {
 				x0, x1, x2, x3 := r0[j], r0[j+1], r1[j], r1[j+1]
 				var best int
 				if s := x0 + x1 + x2 + x3; s == s {
-					k0, k1, k2, k3 := floatKey(x0), floatKey(x1), floatKey(x2), floatKey(x3)
-					d01, d23 := greater(k1, k0), w+greater(k3, k2)
-					best = row + j + d01 + greater(max(k2, k3), max(k0, k1))*(d23-d01)
+					d01, d23 := oneIf(x1 > x0), w+oneIf(x3 > x2)
+					best = row + j + d01 + oneIf(max(x2, x3) > max(x0, x1))*(d23-d01)
 				} else {
 					best = row + j
 					for _, i := range [3]int{row + j + 1, row + w + j, row + w + j + 1} {
@@ -747,16 +756,15 @@ func maxPool2x2F32(g convGeometry, x, out []float32, arg []int32, lo, hi int) {
 	}
 }
 
-// floatKey maps a float32 that is not NaN to an integer of the same
-// order, with −0 and 0 equal.
-func floatKey(v float32) int32 {
-	b := math.Float32bits(v)
-	mag, sign := int32(b&0x7fffffff), int32(b)>>31
-	return (mag ^ sign) - sign
+// oneIf returns 1 when b holds and 0 otherwise; the compiler sets it from
+// the flags (SETcc) without a branch.
+func oneIf(b bool) int {
+	var i int
+	if b {
+		i = 1
+	}
+	return i
 }
-
-// greater returns 1 when a > b and 0 otherwise, without a branch.
-func greater(a, b int32) int { return int(uint64(int64(b)-int64(a)) >> 63) }
 
 // poolGather writes to out the elements of x at the places arg names.
 func poolGather[T float](g convGeometry, out, x []T, arg []int32) {
@@ -777,6 +785,43 @@ func poolScatter[T float](g convGeometry, gx, gy []T, arg []int32) {
 		return
 	}
 	poolScatterPlanes(g, gx, gy, arg, 0, g.n*g.c)
+}
+
+// poolSpread2x2 is poolScatter for 2×2 windows of stride 2 into a gx of
+// arbitrary contents: the windows do not overlap, so it writes each
+// window's four elements (gy's element at the maximum, 0 elsewhere) and
+// zeros the row and column that no window covers, in one pass.
+func poolSpread2x2[T float](g convGeometry, gx, gy []T, arg []int32) {
+	if planes := g.n * g.c; parallelWorth(planes * g.h * g.w) {
+		parallelFor(planes, planes*g.h*g.w, func(lo, hi int) { poolSpread2x2Planes(g, gx, gy, arg, lo, hi) })
+		return
+	}
+	poolSpread2x2Planes(g, gx, gy, arg, 0, g.n*g.c)
+}
+
+func poolSpread2x2Planes[T float](g convGeometry, gx, gy []T, arg []int32, lo, hi int) {
+	plane, oplane := g.h*g.w, g.oh*g.ow
+	w := g.w
+	for p := lo; p < hi; p++ {
+		gp := gx[p*plane:][:plane]
+		yp := gy[p*oplane:][:oplane]
+		ap := arg[p*oplane:][:oplane]
+		for oi := 0; oi < g.oh; oi++ {
+			row := 2 * oi * w
+			r0, r1 := gp[row:][:w], gp[row+w:][:w]
+			y, a := yp[oi*g.ow:][:g.ow], ap[oi*g.ow:][:g.ow]
+			for oj := range y {
+				j := 2 * oj
+				r0[j], r0[j+1], r1[j], r1[j+1] = 0, 0, 0, 0
+				// 0 + v, as the scatter into zeros adds: −0 becomes 0.
+				gp[a[oj]] = 0 + y[oj]
+			}
+			if 2*g.ow < w { // the odd last column
+				r0[w-1], r1[w-1] = 0, 0
+			}
+		}
+		clear(gp[2*g.oh*w:]) // the odd last row
+	}
 }
 
 func poolScatterPlanes[T float](g convGeometry, gx, gy []T, arg []int32, lo, hi int) {
