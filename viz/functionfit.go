@@ -104,7 +104,7 @@ func buildFunctionFit(model Model, f func(float64) float64, lo, hi float64) *lay
 		rows = append(rows, []*plot.Plot{bottom})
 		unitStyle := lineStyle(seriesColor(0), 1.2)
 		legend = append(legend, legendEntry{label: ""},
-			legendEntry{label: fmt.Sprintf("%d hidden units", units)},
+			legendEntry{label: fmt.Sprintf("%d hidden unit%s", units, plural(units))},
 			legendEntry{label: "unit j: wⱼ·hⱼ(x)", line: &unitStyle},
 			legendEntry{label: "bias b", line: &biasStyle},
 			legendEntry{label: "network = Σⱼ wⱼ·hⱼ(x) + b", note: true})
