@@ -7,6 +7,7 @@ package dl_test
 import (
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -332,7 +333,7 @@ func TestEdgeCasesDoNotPanic(t *testing.T) {
 			if got == nil {
 				t.Fatal("nil result")
 			}
-			if sh := got.Shape(); len(sh) != len(c.shape) || (len(sh) > 0 && !gtSameInts(sh, c.shape)) {
+			if sh := got.Shape(); len(sh) != len(c.shape) || (len(sh) > 0 && !slices.Equal(sh, c.shape)) {
 				t.Errorf("shape %v, want %v", sh, c.shape)
 			}
 			_ = got.String()
@@ -340,23 +341,11 @@ func TestEdgeCasesDoNotPanic(t *testing.T) {
 	}
 }
 
-func gtSameInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // A gonum round trip for a real matrix still works.
 func TestMatRoundTrip(t *testing.T) {
 	m := mat.NewDense(2, 3, []float64{1, 2, 3, 4, 5, 6})
 	x := dl.FromMat(m)
-	if x.DType() != dl.Float64 || !gtSameInts(x.Shape(), []int{2, 3}) || x.At(1, 2) != 6 {
+	if x.DType() != dl.Float64 || !slices.Equal(x.Shape(), []int{2, 3}) || x.At(1, 2) != 6 {
 		t.Fatalf("FromMat gave %v %v", x.DType(), x)
 	}
 	if !mat.Equal(x.Mat(), m) {

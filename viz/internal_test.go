@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -265,21 +266,9 @@ func TestHistogramsReplaceGradients(t *testing.T) {
 		t.Fatal("no gradient after Histograms")
 	}
 	Histograms(net, ds.X, ds.Y, nil).Panels()
-	if g2 := net.Parameters()[0].Grad(); !slicesEqual(g1.Float64s(), g2.Float64s()) {
+	if g2 := net.Parameters()[0].Grad(); !slices.Equal(g1.Float64s(), g2.Float64s()) {
 		t.Error("a second Histograms accumulated the gradients instead of replacing them")
 	}
-}
-
-func slicesEqual(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestGraphNumbering(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -130,21 +131,9 @@ func TestRegisteredDisplayReplacesBar(t *testing.T) {
 	if out.Len() != 0 {
 		t.Errorf("the progress bar drew despite a display: %q", out.String())
 	}
-	if want := []EventKind{StepEnd, StepEnd, EpochEnd, RunEnd}; !equalKinds(events, want) {
+	if want := []EventKind{StepEnd, StepEnd, EpochEnd, RunEnd}; !slices.Equal(events, want) {
 		t.Errorf("display saw %v, want %v", events, want)
 	}
-}
-
-func equalKinds(a, b []EventKind) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestFitRegression(t *testing.T) {
