@@ -58,7 +58,9 @@ func gelu(x *dl.Tensor) *dl.Tensor {
 
 // Forward applies the activation.
 func (a *ActivationLayer) Forward(x *dl.Tensor) *dl.Tensor {
-	a.outputShape(x.Shape())
+	if a.axis != nil { // only Softmax's axis can be out of range
+		a.outputShape(x.Shape())
+	}
 	return a.f(x)
 }
 
