@@ -172,10 +172,13 @@ func (t *Tensor) Backward(seed ...*Tensor) {
 			panicf("Backward", "seed of shape %v does not match the output's shape %v", g.shape, t.shape)
 		}
 		g = g.AsType(t.dtype).Detach()
+		if g.backend() != t.backend() {
+			g = moveData(g, t.backend())
+		}
 	case t.Len() != 1:
 		panicf("Backward", "output of shape %v is not a scalar; pass a seed of that shape", t.shape)
 	default:
-		g = t.dtype.Ones(t.shape...)
+		g = fullOn(t.backend(), t.dtype, 1, slices.Clone(t.shape))
 	}
 	ruleDepth.Add(1)
 	defer ruleDepth.Add(-1)
@@ -292,6 +295,8 @@ func fresh(c *Tensor, j int, contribs []*Tensor, gx, x *Tensor, gxOwned bool) bo
 // empty.
 func dataAddr(t *Tensor) *byte {
 	switch s := t.data.(type) {
+	case *DeviceMemory:
+		return devAddr(s)
 	case []float32:
 		if len(s) > 0 {
 			return (*byte)(unsafe.Pointer(&s[0]))

@@ -19,6 +19,7 @@ func (t *Tensor) String() string {
 	if t == nil {
 		return "<nil>"
 	}
+	t = hostOf(t) // one copy, not one per element
 	if len(t.shape) == 0 {
 		return formatValue(t.at(0))
 	}

@@ -15,7 +15,11 @@ func (t *Tensor) Assign(src *Tensor) *Tensor {
 	if !slices.Equal(t.shape, src.shape) {
 		panicf("Assign", "shapes %v and %v differ", t.shape, src.shape)
 	}
-	copyData(t, src.AsType(t.dtype))
+	src = src.Detach().AsType(t.dtype)
+	if src.backend() != t.backend() {
+		src = moveData(src, t.backend())
+	}
+	copyData(t, src)
 	t.hasLiteral = false
 	return t
 }
@@ -31,6 +35,12 @@ func (t *Tensor) AssignFloat64s(offset int, src []float64) *Tensor {
 	}
 	if offset < 0 || offset+len(src) > t.Len() {
 		panicf("AssignFloat64s", "%d values from element %d do not fit a tensor of shape %v (%d elements)", len(src), offset, t.shape, t.Len())
+	}
+	if t.backend() != nil {
+		h := hostOf(t)
+		h.AssignFloat64s(offset, src)
+		writeBack(t, h)
+		return t
 	}
 	switch s := t.data.(type) {
 	case []float32:
@@ -52,6 +62,7 @@ func (t *Tensor) ReadFloat64s(offset int, dst []float64) {
 	if offset < 0 || offset+len(dst) > t.Len() {
 		panicf("ReadFloat64s", "%d values from element %d do not fit a tensor of shape %v (%d elements)", len(dst), offset, t.shape, t.Len())
 	}
+	t = hostOf(t)
 	switch s := t.data.(type) {
 	case []float32:
 		for i, v := range s[offset : offset+len(dst)] {
@@ -72,6 +83,15 @@ func (t *Tensor) AssignAddScaled(alpha float64, x *Tensor) *Tensor {
 	}
 	if !slices.Equal(t.shape, x.shape) {
 		panicf("AssignAddScaled", "shapes %v and %v differ", t.shape, x.shape)
+	}
+	if b := deviceOf("AssignAddScaled", t, x); b != nil {
+		if t.Len() > 0 && !b.AddScaled(t.mem(), alpha, x.mem()) {
+			h := hostOf(t)
+			h.AssignAddScaled(alpha, hostOf(x))
+			writeBack(t, h)
+		}
+		t.hasLiteral = false
+		return t
 	}
 	switch d := t.data.(type) {
 	case []float32:

@@ -21,6 +21,9 @@ const maxInlineRank = 8
 
 // mapUnary returns f applied to every element of x.
 func mapUnary(x *Tensor, f func(float64) float64) *Tensor {
+	if b := x.backend(); b != nil {
+		return uploadTo(b, mapUnary(hostOf(x), f))
+	}
 	out := x.likeRaw(slices.Clone(x.shape))
 	switch s := x.data.(type) {
 	case []float32:
@@ -40,6 +43,9 @@ func unaryKernel[T float](dst, src []T, f func(float64) float64) {
 // zip returns f applied elementwise to a and b broadcast together. a and b
 // must share a dtype.
 func zip(op string, a, b *Tensor, f func(x, y float64) float64) *Tensor {
+	if dev := deviceOf(op, a, b); dev != nil {
+		return uploadTo(dev, zip(op, hostOf(a), hostOf(b), f))
+	}
 	shape := broadcastShapes(op, a.shape, b.shape)
 	out := a.likeRaw(shape)
 	switch s := a.data.(type) {
@@ -105,6 +111,9 @@ func forEachIndex(shape []int, f func(i int, idx []int)) {
 // reduce folds x over the axes in mask into a tensor of keep-dim shape,
 // starting every output element at init. Sums go through sumAxes instead.
 func reduce(x *Tensor, mask []bool, init float64, f func(acc, v float64) float64) *Tensor {
+	if b := x.backend(); b != nil {
+		return uploadTo(b, reduce(hostOf(x), mask, init, f))
+	}
 	keep := keepShape(x.shape, mask)
 	out := x.dtype.Full(init, keep...)
 	switch s := x.data.(type) {
@@ -180,6 +189,10 @@ func permuteData(x *Tensor, perm []int) *Tensor {
 	st := make([]int, len(perm))
 	for i, p := range perm {
 		st[i] = inStrides[p]
+	}
+	if b := x.backend(); b != nil {
+		gatherDevice(b, out, x, outShape, st, 0)
+		return out
 	}
 	switch s := x.data.(type) {
 	case []float32:

@@ -31,6 +31,10 @@ func arith(name string, op arithCode, a, b *Tensor) *Tensor {
 		shape = broadcastShapes(name, a.shape, b.shape)
 	}
 	out := a.likeRaw(shape)
+	if dev := deviceOf(name, a, b); dev != nil {
+		binaryDevice(dev, arithNames[op], out, a, b)
+		return out
+	}
 	switch s := a.data.(type) {
 	case []float32:
 		arithKernel(op, values[float32](out), s, values[float32](b), shape, a.shape, b.shape)
@@ -160,6 +164,14 @@ func arithStrided[T float](op arithCode, dst, a []T, pa, ia int, b []T, pb, ib i
 
 // addInto adds src to dst elementwise in place; both have one length.
 func addInto(dst, src *Tensor) {
+	if b := deviceOf("add", dst, src); b != nil {
+		if !b.AddScaled(dst.mem(), 1, src.mem()) {
+			h := hostOf(dst)
+			addInto(h, hostOf(src))
+			writeBack(dst, h)
+		}
+		return
+	}
 	switch d := dst.data.(type) {
 	case []float32:
 		addSlices(d, values[float32](src))
@@ -174,6 +186,15 @@ func addSlices[T float](dst, src []T) {
 		dst[i] += src[i]
 	}
 }
+
+// arithNames, unaryNames and gradNames name the codes for backends.
+var (
+	arithNames = [...]string{arithAdd: "add", arithSub: "sub", arithMul: "mul", arithDiv: "div"}
+	unaryNames = [...]string{unaryNeg: "neg", unaryExp: "exp", unaryLog: "log", unaryTanh: "tanh",
+		unarySigmoid: "sigmoid", unaryReLU: "relu", unarySqrt: "sqrt", unaryAbs: "abs", unarySquare: "square"}
+	gradNames = [...]string{gradExp: "exp", gradTanh: "tanh", gradSigmoid: "sigmoid", gradReLU: "relu",
+		gradSqrt: "sqrt", gradAbs: "abs", gradSquare: "square", gradLog: "log"}
+)
 
 // unaryCode names the elementwise functions with typed kernels.
 type unaryCode uint8
@@ -193,6 +214,12 @@ const (
 // unary returns f(x) elementwise for one of the typed functions.
 func unary(op unaryCode, x *Tensor) *Tensor {
 	out := x.likeRaw(slices.Clone(x.shape))
+	if b := x.backend(); b != nil {
+		if out.Len() > 0 && !b.Unary(unaryNames[op], out.mem(), x.mem()) {
+			writeBack(out, unary(op, hostOf(x)))
+		}
+		return out
+	}
 	switch s := x.data.(type) {
 	case []float32:
 		unarySplit(op, values[float32](out), s)
@@ -280,6 +307,12 @@ const (
 // of the op as the code says; g and v have one shape and dtype.
 func gradTimes(op gradCode, g, v *Tensor) *Tensor {
 	out := g.likeRaw(slices.Clone(v.shape))
+	if b := deviceOf(gradNames[op], g, v); b != nil {
+		if out.Len() > 0 && !b.UnaryGrad(gradNames[op], out.mem(), g.mem(), v.mem()) {
+			writeBack(out, gradTimes(op, hostOf(g), hostOf(v)))
+		}
+		return out
+	}
 	switch s := g.data.(type) {
 	case []float32:
 		gradSplit(op, values[float32](out), s, values[float32](v))
@@ -291,6 +324,12 @@ func gradTimes(op gradCode, g, v *Tensor) *Tensor {
 
 // gradInPlace is gradTimes writing over g.
 func gradInPlace(op gradCode, g, v *Tensor) {
+	if b := deviceOf(gradNames[op], g, v); b != nil {
+		if g.Len() > 0 && !b.UnaryGrad(gradNames[op], g.mem(), g.mem(), v.mem()) {
+			writeBack(g, gradTimes(op, hostOf(g), hostOf(v)))
+		}
+		return
+	}
 	switch s := g.data.(type) {
 	case []float32:
 		gradSplit(op, s, s, values[float32](v))
@@ -381,6 +420,13 @@ func reluGrad32(dst, g, x []float32) {
 // order, so float64 sums are the plain left-to-right sums.
 func sumAxes(x *Tensor, mask []bool) *Tensor {
 	keep := keepShape(x.shape, mask)
+	if b := x.backend(); b != nil {
+		out := x.likeRaw(keep)
+		if out.Len() > 0 && !b.Sum(out.mem(), x.mem(), x.shape, mask) {
+			writeBack(out, sumAxes(hostOf(x), mask))
+		}
+		return out
+	}
 	out := x.like(keep)
 	switch s := x.data.(type) {
 	case []float32:
@@ -482,6 +528,14 @@ func sumRun32(s []float32) float64 {
 // divInPlace divides every element of t by c (computed in float64 and
 // rounded, as the generic kernels do).
 func divInPlace(t *Tensor, c float64) {
+	if b := t.backend(); b != nil {
+		if t.Len() > 0 && !b.DivScalar(t.mem(), c) {
+			h := hostOf(t)
+			divInPlace(h, c)
+			writeBack(t, h)
+		}
+		return
+	}
 	switch s := t.data.(type) {
 	case []float32:
 		for i, v := range s {

@@ -35,6 +35,7 @@ func FormatNumber(v float64, digits int) string {
 // Summarize writes a tensor's value for a table cell: the number for a
 // single value; else the shape and the first values, e.g. "[2 3] [1 2 3 4 …]".
 func Summarize(t *Tensor, digits int) string {
+	t = hostOf(t)
 	if t.Len() == 1 && len(t.shape) <= 1 {
 		return FormatNumber(t.at(0), digits)
 	}

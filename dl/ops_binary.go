@@ -9,6 +9,12 @@ import (
 // other operand's dtype (as Python numbers do in PyTorch); otherwise the
 // dtypes must match.
 func binaryOperands(op string, a, b *Tensor) (*Tensor, *Tensor) {
+	a, b = binaryDTypes(op, a, b)
+	return sameDevice(op, a, b)
+}
+
+// binaryDTypes brings a and b to one dtype (see binaryOperands).
+func binaryDTypes(op string, a, b *Tensor) (*Tensor, *Tensor) {
 	if a.dtype == b.dtype {
 		return a, b
 	}
@@ -239,6 +245,9 @@ func Where(cond, x, y *Tensor) *Tensor {
 
 // zip3 picks a where mask is 1 and b elsewhere; mask has shape.
 func zip3(mask, a, b *Tensor, shape []int) *Tensor {
+	if dev := deviceOf("Where", mask, a, b); dev != nil {
+		return uploadTo(dev, zip3(hostOf(mask), hostOf(a), hostOf(b), shape))
+	}
 	pa := withShape(broadcastData(a, shape), shape)
 	pb := withShape(broadcastData(b, shape), shape)
 	out := a.like(slices.Clone(shape))
@@ -256,6 +265,10 @@ func zip3(mask, a, b *Tensor, shape []int) *Tensor {
 func broadcastData(x *Tensor, shape []int) *Tensor {
 	out := x.likeRaw(slices.Clone(shape))
 	st := broadcastStrides(x.shape, shape)
+	if b := x.backend(); b != nil {
+		gatherDevice(b, out, x, shape, st, 0)
+		return out
+	}
 	switch s := x.data.(type) {
 	case []float32:
 		gatherStrided(values[float32](out), s, shape, st, 0)

@@ -214,6 +214,9 @@ func opConv2dFor(bias bool) *opDef {
 }
 
 func convForward(g convGeometry, x, w, b *Tensor) *Tensor {
+	if dev := deviceOf("Conv2d", x, w, b); dev != nil {
+		return convForwardDevice(dev, g, x, w, b)
+	}
 	o := w.shape[0]
 	out := x.likeRaw([]int{g.n, o, g.oh, g.ow})
 	switch xs := x.data.(type) {
@@ -474,6 +477,10 @@ func convBackward(g convGeometry, x, w, gy *Tensor, needX, needW bool) (gx, gw *
 	if !needX && !needW {
 		return nil, nil
 	}
+	if dev := deviceOf("Conv2d", x, w, gy); dev != nil {
+		convBackwardDevice(dev, g, x, w, gy, gx, gw)
+		return gx, gw
+	}
 	o := w.shape[0]
 	switch xs := x.data.(type) {
 	case []float32:
@@ -570,6 +577,9 @@ func convBackwardPointwise[T float](g convGeometry, x, w, gy, gx, gw []T, o int,
 // convBiasGrad returns the bias adjoint: gy [N O H' W'] summed over all
 // but the channel axis.
 func convBiasGrad(g convGeometry, gy *Tensor, o int) *Tensor {
+	if gy.backend() != nil {
+		return withShape(sumAxes(withShape(gy, []int{g.n, o, g.oh * g.ow}), []bool{true, false, true}), []int{o})
+	}
 	gb := gy.like([]int{o})
 	switch s := gy.data.(type) {
 	case []float32:
@@ -610,6 +620,9 @@ func (x *Tensor) MaxPool2d(kernel, stride int) *Tensor {
 	}
 	g := newConvGeometry("MaxPool2d", x, kernel, kernel, stride, 0)
 	out := x.likeRaw([]int{g.n, g.c, g.oh, g.ow})
+	if dev := x.backend(); dev != nil {
+		return maxPoolDevice(dev, g, x, out, kernel, stride)
+	}
 	arg := make([]int32, out.Len()) // where in its plane each window's max is
 	switch s := x.data.(type) {
 	case []float32:
@@ -845,6 +858,19 @@ func (x *Tensor) AvgPool2d(kernel, stride int) *Tensor {
 	g := newConvGeometry("AvgPool2d", x, kernel, kernel, stride, 0)
 	pool := func(t *Tensor) *Tensor {
 		o := t.like([]int{g.n, g.c, g.oh, g.ow})
+		if dev := t.backend(); dev != nil {
+			if !dev.AvgPool(o.mem(), t.mem(), g.public()) {
+				h := newTensor(t.dtype, o.shape)
+				switch s := hostOf(t).data.(type) {
+				case []float32:
+					avgPoolKernel(g, values[float32](h), s)
+				case []float64:
+					avgPoolKernel(g, values[float64](h), s)
+				}
+				writeBack(o, h)
+			}
+			return o
+		}
 		switch s := t.data.(type) {
 		case []float32:
 			avgPoolKernel(g, values[float32](o), s)
@@ -860,6 +886,19 @@ func (x *Tensor) AvgPool2d(kernel, stride int) *Tensor {
 	return record(out, opAvgPool, []*Tensor{x}, fmt.Sprintf("kernel=%d, stride=%d", kernel, stride),
 		func(gy *Tensor) []*Tensor {
 			gx := x.like(x.Shape())
+			if dev := deviceOf("AvgPool2d", x, gy); dev != nil {
+				if !dev.AvgPoolGrad(gx.mem(), gy.mem(), g.public()) {
+					h := newTensor(x.dtype, x.Shape())
+					switch s := hostOf(gy).data.(type) {
+					case []float32:
+						avgPoolGrad(g, values[float32](h), s)
+					case []float64:
+						avgPoolGrad(g, values[float64](h), s)
+					}
+					writeBack(gx, h)
+				}
+				return []*Tensor{gx}
+			}
 			switch s := gy.data.(type) {
 			case []float32:
 				avgPoolGrad(g, values[float32](gx), s)

@@ -22,6 +22,9 @@ func indexValue(op string, idx *Tensor, i, n int) int {
 // shape [n 1], logp.Gather(1, y) picks each row's log-probability.
 func (x *Tensor) Gather(axis int, index *Tensor) *Tensor {
 	axis = normAxis("Gather", axis, x.shape)
+	if dev := deviceOf("Gather", x, index); dev != nil {
+		return hostOnDevice(dev, func(h []*Tensor) *Tensor { return h[0].Gather(axis, h[1]) }, x, index)
+	}
 	if len(index.shape) != len(x.shape) {
 		panicf("Gather", "index of shape %v does not have the rank of %v", index.shape, x.shape)
 	}
@@ -89,6 +92,9 @@ func scatterAt[T float](dst, src []T, offsets []int) {
 func OneHot(labels *Tensor, classes int) *Tensor {
 	if classes <= 0 {
 		panicf("OneHot", "number of classes %d is not positive", classes)
+	}
+	if dev := labels.backend(); dev != nil {
+		return uploadTo(dev, OneHot(hostOf(labels), classes))
 	}
 	out := Float32.Zeros(append(labels.Shape(), classes)...)
 	for i := 0; i < labels.Len(); i++ {

@@ -69,6 +69,10 @@ func Linear(x, w, b *Tensor) *Tensor {
 // affine computes x·wᵀ (+ b) for x [n in] without recording.
 func affine(x, w, b *Tensor) *Tensor {
 	y := gemm(x, w, false, true)
+	if dev := deviceOf("Linear", x, w, b); dev != nil && b != nil {
+		binaryDevice(dev, "add", y, y, withShape(b, []int{1, b.shape[0]}))
+		return y
+	}
 	if b != nil {
 		switch s := y.data.(type) {
 		case []float32:

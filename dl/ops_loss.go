@@ -27,6 +27,9 @@ func CrossEntropyLogits(logits, labels *Tensor) *Tensor {
 		panicf(op, "labels of shape %v do not fit scores of shape %v (want labels %v)", labels.shape, logits.shape, want)
 	}
 	outer, n, inner := rowsOf(logits.shape, 1)
+	if dev := deviceOf(op, logits, labels); dev != nil {
+		return crossEntropyDevice(dev, logits, labels, outer, n, inner)
+	}
 	rows := outer * inner
 	idx := labelIndices(op, labels, n)
 	lse := make([]float64, rows)
@@ -91,6 +94,9 @@ func BCEWithLogits(logits, targets *Tensor) *Tensor {
 	const op = "BCEWithLogits"
 	if !slices.Equal(logits.shape, targets.shape) {
 		panicf(op, "scores of shape %v and targets of shape %v differ", logits.shape, targets.shape)
+	}
+	if dev := deviceOf(op, logits, targets); dev != nil {
+		return hostOnDevice(dev, func(h []*Tensor) *Tensor { return BCEWithLogits(h[0], h[1]) }, logits, targets)
 	}
 	y := targets.AsType(logits.dtype)
 	var total float64

@@ -79,6 +79,10 @@ func gemm(a, b *Tensor, ta, tb bool) *Tensor {
 	bs := broadcastStrides(b.shape[:rb-2], batch)
 	sa, sb, sc := a.shape[ra-2]*a.shape[ra-1], b.shape[rb-2]*b.shape[rb-1], m*n
 	lda, ldb := a.shape[ra-1], b.shape[rb-1]
+	if dev := deviceOf("MatMul", a, b); dev != nil {
+		gemmDevice(dev, out, a, b, ta, tb, m, n, k, batch, as, bs, sa, sb, lda, ldb)
+		return out
+	}
 	impl := CurrentBLAS()
 	forEachIndex(batch, func(i int, idx []int) {
 		oa, ob := 0, 0

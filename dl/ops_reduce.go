@@ -95,6 +95,13 @@ func (x *Tensor) sumOp(axes []int, keepDim bool) *Tensor {
 // total is Sum (n = 1) or Mean (n = x.Len()) over all axes: a scalar.
 func (x *Tensor) total(op *opDef, n float64) *Tensor {
 	sum := func(t *Tensor) *Tensor {
+		if t.backend() != nil {
+			out := withShape(sumAxes(t, allAxes(t.shape)), nil)
+			if n != 1 {
+				divInPlace(out, n)
+			}
+			return out
+		}
 		out := t.likeRaw(nil)
 		switch s := t.data.(type) {
 		case []float32:
@@ -114,6 +121,13 @@ func (x *Tensor) total(op *opDef, n float64) *Tensor {
 	return record(out, op, []*Tensor{x}, "",
 		func(g *Tensor) []*Tensor {
 			gx := x.likeRaw(slices.Clone(x.shape))
+			if dev := deviceOf(op.name, gx, g); dev != nil {
+				gatherDevice(dev, gx, g, gx.shape, make([]int, len(gx.shape)), 0)
+				if n != 1 {
+					divInPlace(gx, n)
+				}
+				return []*Tensor{gx}
+			}
 			switch s := gx.data.(type) {
 			case []float32:
 				fillScaled(s, values[float32](g)[0], n)
@@ -213,6 +227,9 @@ func (x *Tensor) argExtreme(name string, axis int, sign float64) *Tensor {
 	if n == 0 {
 		panicf(name, "axis %d of shape %v is empty", axis, x.shape)
 	}
+	if dev := x.backend(); dev != nil {
+		return uploadTo(dev, hostOf(x).argExtreme(name, axis, sign))
+	}
 	outer, inner := numel(x.shape[:axis]), numel(x.shape[axis+1:])
 	out := x.like(slices.Delete(slices.Clone(x.shape), axis, axis+1))
 	for o := 0; o < outer; o++ {
@@ -279,6 +296,9 @@ func (x *Tensor) softmaxOp(name string, axis int, log bool) *Tensor {
 	a := normAxis(name, axis, x.shape)
 	outer, n, inner := rowsOf(x.shape, a)
 	out := x.likeRaw(slices.Clone(x.shape))
+	if dev := x.backend(); dev != nil && out.Len() > 0 && !dev.Softmax(out.mem(), x.mem(), outer, n, inner, log) {
+		writeBack(out, hostOf(x).softmaxOp(name, axis, log))
+	}
 	switch s := x.data.(type) {
 	case []float32:
 		softmaxRows(values[float32](out), s, outer, n, inner, log)
@@ -291,6 +311,28 @@ func (x *Tensor) softmaxOp(name string, axis int, log bool) *Tensor {
 	// grad applies the rule to g (an adjoint, or a tangent with jvp).
 	grad := func(g *Tensor, jvp bool) *Tensor {
 		d := g.likeRaw(slices.Clone(x.shape))
+		if dev := deviceOf(name, g, out); dev != nil {
+			if d.Len() > 0 && (jvp && log || !dev.SoftmaxGrad(d.mem(), g.mem(), out.mem(), outer, n, inner, log)) {
+				h := newTensorRaw(x.dtype, slices.Clone(x.shape))
+				hg, hy := hostOf(g), hostOf(out)
+				switch gs := hg.data.(type) {
+				case []float32:
+					if log {
+						logSoftmaxRowsGrad(values[float32](h), gs, values[float32](hy), outer, n, inner, jvp)
+					} else {
+						softmaxRowsGrad(values[float32](h), gs, values[float32](hy), outer, n, inner)
+					}
+				case []float64:
+					if log {
+						logSoftmaxRowsGrad(values[float64](h), gs, values[float64](hy), outer, n, inner, jvp)
+					} else {
+						softmaxRowsGrad(values[float64](h), gs, values[float64](hy), outer, n, inner)
+					}
+				}
+				writeBack(d, h)
+			}
+			return d
+		}
 		switch gs := g.data.(type) {
 		case []float32:
 			if log {
@@ -314,4 +356,13 @@ func (x *Tensor) softmaxOp(name string, axis int, log bool) *Tensor {
 	return record(out, op, []*Tensor{x}, fmt.Sprintf("axis=%d", axis),
 		func(g *Tensor) []*Tensor { return []*Tensor{grad(g, false)} },
 		func(t []*Tensor) *Tensor { return grad(t[0], true) })
+}
+
+// allAxes is a mask of every axis of shape.
+func allAxes(shape []int) []bool {
+	m := make([]bool, len(shape))
+	for i := range m {
+		m[i] = true
+	}
+	return m
 }

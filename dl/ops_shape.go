@@ -169,6 +169,10 @@ func (x *Tensor) Slice(axis, start, stop int) *Tensor {
 }
 
 func copyStrided(dst, src *Tensor, shape, strides []int, offset int) {
+	if b := deviceOf("copy", dst, src); b != nil {
+		gatherDevice(b, dst, src, shape, strides, offset)
+		return
+	}
 	switch s := src.data.(type) {
 	case []float32:
 		gatherStrided(values[float32](dst), s, shape, strides, offset)
@@ -178,6 +182,10 @@ func copyStrided(dst, src *Tensor, shape, strides []int, offset int) {
 }
 
 func addStrided(dst, src *Tensor, shape, strides []int, offset int) {
+	if b := deviceOf("add", dst, src); b != nil {
+		scatterAddDevice(b, dst, src, shape, strides, offset)
+		return
+	}
 	switch s := src.data.(type) {
 	case []float32:
 		scatterStrided(values[float32](dst), s, shape, strides, offset)

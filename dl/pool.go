@@ -104,6 +104,8 @@ func (d DType) allocRaw(n int) any {
 // can reach; t is unusable afterwards.
 func release(t *Tensor) {
 	switch s := t.data.(type) {
+	case *DeviceMemory:
+		s.Backend.Free(s)
 	case []float32:
 		putBuf(s)
 	case []float64:

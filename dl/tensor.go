@@ -136,6 +136,7 @@ func (t *Tensor) Item() float64 {
 
 // Float64s returns a copy of t's values as float64, in row-major order.
 func (t *Tensor) Float64s() []float64 {
+	t = hostOf(t)
 	out := make([]float64, t.Len())
 	switch s := t.data.(type) {
 	case []float32:
@@ -150,6 +151,7 @@ func (t *Tensor) Float64s() []float64 {
 
 // Float32s returns a copy of t's values as float32, in row-major order.
 func (t *Tensor) Float32s() []float32 {
+	t = hostOf(t)
 	out := make([]float32, t.Len())
 	switch s := t.data.(type) {
 	case []float32:
@@ -178,6 +180,9 @@ func (t *Tensor) At(index ...int) float64 {
 }
 
 func (t *Tensor) at(i int) float64 {
+	if t.backend() != nil {
+		return atDevice(t, i)
+	}
 	switch s := t.data.(type) {
 	case []float32:
 		return float64(s[i])
@@ -188,6 +193,12 @@ func (t *Tensor) at(i int) float64 {
 }
 
 func (t *Tensor) set(i int, v float64) {
+	if t.backend() != nil {
+		h := hostOf(t)
+		h.set(i, v)
+		writeBack(t, h)
+		return
+	}
 	switch s := t.data.(type) {
 	case []float32:
 		s[i] = float32(v)
@@ -226,7 +237,7 @@ func (t *Tensor) AsType(d DType) *Tensor {
 	if t.dtype == d {
 		return t
 	}
-	out := newTensor(d, slices.Clone(t.shape))
+	out := convertTo(t, d)
 	switch s := t.data.(type) {
 	case []float32:
 		dst := values[float64](out)
@@ -256,12 +267,19 @@ func (t *Tensor) Detach() *Tensor {
 
 // Clone returns a copy of t's values as a new leaf with no history.
 func (t *Tensor) Clone() *Tensor {
-	out := newTensorRaw(t.dtype, slices.Clone(t.shape))
+	out := t.likeRaw(slices.Clone(t.shape))
 	copyData(out, t)
 	return out
 }
 
+// copyData copies src's values over dst's; same shape and dtype.
 func copyData(dst, src *Tensor) {
+	if b := deviceOf("copy", dst, src); b != nil {
+		if !b.Convert(dst.mem(), src.mem()) {
+			writeBack(dst, hostOf(src))
+		}
+		return
+	}
 	switch s := src.data.(type) {
 	case []float32:
 		copy(dst.data.([]float32), s)
@@ -271,8 +289,26 @@ func copyData(dst, src *Tensor) {
 }
 
 // like returns a fresh zero tensor with t's dtype and the given shape.
-func (t *Tensor) like(shape []int) *Tensor { return newTensor(t.dtype, shape) }
+func (t *Tensor) like(shape []int) *Tensor { return newOn(t.backend(), t.dtype, shape, true) }
 
 // likeRaw is like with arbitrary contents, for kernels that write every
 // element.
-func (t *Tensor) likeRaw(shape []int) *Tensor { return newTensorRaw(t.dtype, shape) }
+func (t *Tensor) likeRaw(shape []int) *Tensor { return newOn(t.backend(), t.dtype, shape, false) }
+
+// atDevice reads element i of a device tensor (waiting for its kernels).
+func atDevice(t *Tensor, i int) float64 { return hostOf(t).at(i) }
+
+// convertTo returns t's values converted to dtype d as a new tensor: on a
+// device by its kernel, on the host the caller fills it (it is returned
+// zeroed and the caller's switch writes it).
+func convertTo(t *Tensor, d DType) *Tensor {
+	b := t.backend()
+	out := newOn(b, d, slices.Clone(t.shape), b == nil)
+	if b == nil {
+		return out
+	}
+	if out.Len() > 0 && !b.Convert(out.mem(), t.mem()) {
+		writeBack(out, hostOf(hostOf(t).AsType(d)))
+	}
+	return out
+}

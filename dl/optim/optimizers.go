@@ -149,6 +149,9 @@ type paramState struct {
 	// fresh is set for the step that creates the momentum buffer: that
 	// step fills it with the gradient (SGD).
 	fresh bool
+
+	// dev is the state of a parameter that lives on a device.
+	dev deviceState
 }
 
 // stepChunk is how many elements of a parameter Step updates at a time:
@@ -328,6 +331,9 @@ func (o *optimizer) Step() {
 		}
 		s := &o.state[i]
 		s.step++
+		if o.deviceStep(i, p, gt) {
+			continue
+		}
 		if o.plainSGD(i) { // θ ← θ − η·g in one pass, the same arithmetic
 			alpha := -o.lr
 			if o.c.maximize {
@@ -588,6 +594,14 @@ func State(opt Optimizer, p *dl.Tensor) map[string]*dl.Tensor {
 	}
 	s := &o.state[i]
 	m := map[string]*dl.Tensor{"step": dl.Float64.Scalar(float64(s.step))}
+	for name, t := range map[string]*dl.Tensor{
+		"momentum_buffer": s.dev.momentumBuffer, "exp_avg": s.dev.expAvg,
+		"exp_avg_sq": s.dev.expAvgSq, "max_exp_avg_sq": s.dev.maxExpAvgSq,
+	} {
+		if t != nil {
+			m[name] = t.To(dl.CPU).AsType(dl.Float64)
+		}
+	}
 	for name, buf := range map[string][]float64{
 		"momentum_buffer": s.momentumBuffer, "sum": s.sum,
 		"square_avg": s.squareAvg, "grad_avg": s.gradAvg,

@@ -80,6 +80,9 @@ func newRun(model nn.Module, loader *data.Loader, opts Options) *run {
 }
 
 func (r *run) run() {
+	if r.opts.Device != nil {
+		nn.To(r.model, r.opts.Device)
+	}
 	if r.opts.Checkpoint != "" && r.opts.Resume {
 		st, ok, err := loadCheckpoint(r.opts.Checkpoint, r.model)
 		if err != nil {
@@ -114,6 +117,7 @@ func (r *run) trainEpoch() bool {
 	samples, inEpoch := 0, 0
 	hasAcc := false
 	for x, y := range r.loader.Epoch() {
+		x, y = r.onDevice(x), r.onDevice(y)
 		lr := r.setLR()
 		r.opts.Optimizer.ZeroGrad()
 		out := r.model.Forward(x)
@@ -196,6 +200,7 @@ func (r *run) evaluate(ds *data.Dataset) (loss, acc float64) {
 	n := 0
 	dl.NoGrad(func() {
 		for x, y := range data.NewLoader(ds, r.opts.ValBatchSize).Epoch() {
+			x, y = r.onDevice(x), r.onDevice(y)
 			out := r.model.Forward(x)
 			b := float64(x.Dim(0))
 			loss += r.opts.Loss(out, y).Item() * b
@@ -231,4 +236,12 @@ func (r *run) emit(e Event) {
 	for _, cb := range r.callbacks {
 		cb(e)
 	}
+}
+
+// onDevice returns t on the run's device (t itself without one).
+func (r *run) onDevice(t *dl.Tensor) *dl.Tensor {
+	if r.opts.Device == nil {
+		return t
+	}
+	return t.To(r.opts.Device)
 }

@@ -49,4 +49,10 @@ type Options struct {
 	Name     string // History.Name, a label for plots comparing runs
 	// Context stops the run when done, as an interrupt does.
 	Context context.Context
+
+	// Device, when set, is where the run computes: the model's parameters
+	// and buffers move there in place before the first step (the
+	// optimizer's parameters are the same tensors and follow), and every
+	// batch is copied there. The model stays there after the run.
+	Device dl.Device
 }
