@@ -1,0 +1,84 @@
+package gpu
+
+// Shape arithmetic for the strided kernels, on the host.
+
+// mergeAxes drops the axes of size 1 and merges each axis into the next
+// where every operand's strides walk the two as one (stride[i] =
+// stride[i+1]·shape[i+1]): a contiguous tensor becomes one axis, a
+// row-broadcast bias two. It returns the merged shape and each operand's
+// merged strides.
+func mergeAxes(shape []int, strides ...[]int) ([]int, [][]int) {
+	dims := make([]int, 0, len(shape))
+	out := make([][]int, len(strides))
+	for i, s := range shape {
+		if s == 1 {
+			continue
+		}
+		last := len(dims) - 1
+		merge := last >= 0
+		for k, st := range strides {
+			if merge && out[k][last] != st[i]*s {
+				merge = false
+			}
+		}
+		if merge {
+			dims[last] *= s
+			for k, st := range strides {
+				out[k][last] = st[i]
+			}
+			continue
+		}
+		dims = append(dims, s)
+		for k, st := range strides {
+			out[k] = append(out[k], st[i])
+		}
+	}
+	return dims, out
+}
+
+// rowMajor returns the row-major strides of shape.
+func rowMajor(shape []int) []int {
+	s := make([]int, len(shape))
+	acc := 1
+	for i := len(shape) - 1; i >= 0; i-- {
+		s[i] = acc
+		acc *= shape[i]
+	}
+	return s
+}
+
+func prod(shape []int) int {
+	n := 1
+	for _, s := range shape {
+		n *= s
+	}
+	return n
+}
+
+// dimArgs passes shape as n int arguments, padded with 1s, after its rank.
+func dimArgs(shape []int, n int) []uint64 {
+	args := []uint64{i32(len(shape))}
+	return append(args, strideArgs(padded(shape, n, 1), n)...)
+}
+
+// strideArgs passes s as n int arguments, padded with 0s.
+func strideArgs(s []int, n int) []uint64 {
+	args := make([]uint64, n)
+	for i := range args {
+		if i < len(s) {
+			args[i] = i32(s[i])
+		}
+	}
+	return args
+}
+
+func padded(s []int, n, v int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = v
+		if i < len(s) {
+			out[i] = s[i]
+		}
+	}
+	return out
+}

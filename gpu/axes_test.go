@@ -1,0 +1,49 @@
+package gpu
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestMergeAxes(t *testing.T) {
+	cases := []struct {
+		shape, a, b []int
+		dims        []int
+		sa, sb      []int
+	}{
+		// contiguous: one axis
+		{[]int{2, 3, 4}, []int{12, 4, 1}, []int{12, 4, 1}, []int{24}, []int{1}, []int{1}},
+		// a bias broadcast over rows: two axes
+		{[]int{128, 256}, []int{256, 1}, []int{0, 1}, []int{128, 256}, []int{256, 1}, []int{0, 1}},
+		// a per-channel bias over [N C H W]: H and W merge
+		{[]int{2, 6, 5, 5}, []int{150, 25, 5, 1}, []int{0, 1, 0, 0}, []int{2, 6, 25}, []int{150, 25, 1}, []int{0, 1, 0}},
+		// size-1 axes vanish; a scalar broadcast stays one axis
+		{[]int{1, 3, 1, 4}, []int{12, 4, 4, 1}, []int{0, 0, 0, 0}, []int{12}, []int{1}, []int{0}},
+		// a transpose does not merge
+		{[]int{3, 4}, []int{1, 3}, []int{4, 1}, []int{3, 4}, []int{1, 3}, []int{4, 1}},
+		// rank 0
+		{[]int{}, []int{}, []int{}, []int{}, nil, nil},
+	}
+	for _, c := range cases {
+		dims, st := mergeAxes(c.shape, c.a, c.b)
+		if len(dims) != len(c.dims) || len(dims) > 0 && (!reflect.DeepEqual(dims, c.dims) || !reflect.DeepEqual(st[0], c.sa) || !reflect.DeepEqual(st[1], c.sb)) {
+			t.Errorf("mergeAxes(%v, %v, %v) = %v %v, want %v %v %v", c.shape, c.a, c.b, dims, st, c.dims, c.sa, c.sb)
+		}
+	}
+}
+
+func TestArgumentPadding(t *testing.T) {
+	got := dimArgs([]int{5, 7}, 4)
+	want := []uint64{2, 5, 7, 1, 1}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("dimArgs = %v, want %v", got, want)
+	}
+	if got := strideArgs([]int{-3}, 2); got[0] != uint64(uint32(0xfffffffd)) || got[1] != 0 {
+		t.Errorf("strideArgs = %x", got)
+	}
+	for _, c := range []struct{ n, want int }{{1, 32}, {10, 32}, {33, 64}, {256, 256}, {5000, 256}} {
+		if got := rowThreads(c.n); got != c.want {
+			t.Errorf("rowThreads(%d) = %d, want %d", c.n, got, c.want)
+		}
+	}
+}

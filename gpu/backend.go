@@ -1,0 +1,461 @@
+package gpu
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/gradbook/gradbook/dl"
+)
+
+// The dl.Backend methods: memory through the caching allocator, kernels
+// launched on the device's one stream, in call order, without waiting.
+// Only Download waits (for the work before it).
+
+// block is a DeviceMemory's allocation; released once, by Free or by the
+// garbage collector.
+type block struct {
+	alloc    *allocator
+	ptr      uintptr
+	capacity int
+	freed    atomic.Bool
+}
+
+func (b *block) release() {
+	if b.freed.CompareAndSwap(false, true) {
+		b.alloc.free(b.ptr, b.capacity)
+	}
+}
+
+func elemSize(d dl.DType) int {
+	if d == dl.Float64 {
+		return 8
+	}
+	return 4
+}
+
+// Alloc reserves n elements of dtype d.
+func (g *GPU) Alloc(d dl.DType, n int) *dl.DeviceMemory {
+	m := &dl.DeviceMemory{Len: n, DType: d, Backend: g}
+	if n == 0 {
+		return m
+	}
+	bytes := n * elemSize(d)
+	g.collectIfDue(bytes)
+	var b *block
+	must("Alloc", g.do(func() error {
+		p, capacity, err := g.alloc.alloc(bytes)
+		if err != nil && isOutOfMemory(err) {
+			// Tensors nobody reaches may still hold blocks: collect
+			// them, let their cleanups run, and try once more.
+			g.mu.Unlock()
+			runtime.GC()
+			time.Sleep(20 * time.Millisecond)
+			g.mu.Lock()
+			if err = g.ctx.bind(); err == nil {
+				p, capacity, err = g.alloc.alloc(bytes)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("%d elements of %v: %w", n, d, err)
+		}
+		b = &block{alloc: g.alloc, ptr: p, capacity: capacity}
+		return nil
+	}))
+	m.Ptr, m.Handle = b.ptr, b
+	runtime.AddCleanup(m, (*block).release, b)
+	return m
+}
+
+// collectIfDue runs the garbage collector after every gcEvery bytes
+// allocated. Device blocks go back to the cache when the tensors holding
+// them are collected, but the collector paces itself by main memory,
+// where a device tensor is a few hundred bytes: without this, a training
+// loop would take new device memory for hundreds of steps before the
+// first collection.
+func (g *GPU) collectIfDue(bytes int) {
+	every := min(int64(256<<20), int64(g.info.Memory/16))
+	if g.sinceGC.Add(int64(bytes)) > every {
+		g.sinceGC.Store(0)
+		runtime.GC()
+	}
+}
+
+// Free gives m's block back to the allocator's cache.
+func (g *GPU) Free(m *dl.DeviceMemory) {
+	if b, ok := m.Handle.(*block); ok {
+		b.release()
+	}
+}
+
+// hostBytes returns the address and size of a []float32 or []float64.
+func hostBytes(op string, s any, m *dl.DeviceMemory) (unsafe.Pointer, int) {
+	switch v := s.(type) {
+	case []float32:
+		if m.DType == dl.Float32 && len(v) == m.Len && len(v) > 0 {
+			return unsafe.Pointer(&v[0]), 4 * len(v)
+		}
+	case []float64:
+		if m.DType == dl.Float64 && len(v) == m.Len && len(v) > 0 {
+			return unsafe.Pointer(&v[0]), 8 * len(v)
+		}
+	}
+	panic(&dl.Error{Op: "gpu: " + op, Msg: fmt.Sprintf("host values %T do not fit %d elements of %v", s, m.Len, m.DType)})
+}
+
+// Upload copies src into m.
+func (g *GPU) Upload(m *dl.DeviceMemory, src any) {
+	if m.Len == 0 {
+		return
+	}
+	p, n := hostBytes("Upload", src, m)
+	must("Upload", g.do(func() error { return g.ctx.copyHtoD(m.Ptr, p, n) }))
+	runtime.KeepAlive(src)
+}
+
+// Download copies m into dst once the queued work is done.
+func (g *GPU) Download(dst any, m *dl.DeviceMemory) {
+	if m.Len == 0 {
+		return
+	}
+	p, n := hostBytes("Download", dst, m)
+	must("Download", g.do(func() error { return g.ctx.copyDtoH(p, m.Ptr, n) }))
+	runtime.KeepAlive(dst)
+}
+
+// threads is the block size of the elementwise kernels.
+const threads = 256
+
+// launch runs kernel name of dtype d over n elements (a grid-stride loop
+// covers any n).
+func (g *GPU) launch(d dl.DType, name string, n int, args ...uint64) bool {
+	if n <= 0 {
+		return true
+	}
+	blocks := min((n+threads-1)/threads, 32*max(g.info.SMs, 1))
+	return g.launchGrid(d, name, blocks, threads, args...)
+}
+
+// launchGrid runs kernel name with the given grid and block sizes.
+func (g *GPU) launchGrid(d dl.DType, name string, blocks, blockSize int, args ...uint64) bool {
+	must(name, g.do(func() error {
+		fn, err := g.kernel(d, name)
+		if err != nil {
+			return err
+		}
+		return g.ctx.launch(fn, [3]uint32{uint32(blocks), 1, 1}, [3]uint32{uint32(blockSize), 1, 1}, 0, args...)
+	}))
+	return true
+}
+
+// rowThreads is a power-of-two block size (32 to 256) for rows of n.
+func rowThreads(n int) int {
+	t := 32
+	for t < n && t < 256 {
+		t *= 2
+	}
+	return t
+}
+
+func ptr(m *dl.DeviceMemory) uint64 {
+	if m == nil {
+		return 0
+	}
+	return argPtr(m.Ptr)
+}
+
+func i32(v int) uint64     { return argI32(v) }
+func f64(v float64) uint64 { return argF64(v) }
+func flag(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// fits reports whether n elements can be indexed by the kernels' int
+// arguments.
+func fits(n int) bool { return n < math.MaxInt32 }
+
+// Fill sets every element of dst to v.
+func (g *GPU) Fill(dst *dl.DeviceMemory, v float64) bool {
+	return fits(dst.Len) && g.launch(dst.DType, "fill", dst.Len, ptr(dst), f64(v), i32(dst.Len))
+}
+
+// Convert copies src to dst, converting the dtype.
+func (g *GPU) Convert(dst, src *dl.DeviceMemory) bool {
+	if dst.Len != src.Len || !fits(dst.Len) {
+		return false
+	}
+	if dst.Len == 0 {
+		return true
+	}
+	if dst.DType == src.DType {
+		must("Convert", g.do(func() error { return g.ctx.copyDtoD(dst.Ptr, src.Ptr, dst.Len*elemSize(dst.DType)) }))
+		return true
+	}
+	name := "to_float"
+	if dst.DType == dl.Float64 {
+		name = "to_double"
+	}
+	return g.launch(src.DType, name, dst.Len, ptr(dst), ptr(src), i32(dst.Len))
+}
+
+func known(names []string, op string) bool {
+	for _, n := range names {
+		if n == op {
+			return true
+		}
+	}
+	return false
+}
+
+// Unary computes dst = f(x).
+func (g *GPU) Unary(op string, dst, x *dl.DeviceMemory) bool {
+	if !known(unaryNames, op) || !fits(dst.Len) {
+		return false
+	}
+	return g.launch(dst.DType, "unary_"+op, dst.Len, ptr(dst), ptr(x), i32(dst.Len))
+}
+
+// UnaryGrad computes dst = g·f′.
+func (g *GPU) UnaryGrad(op string, dst, gm, v *dl.DeviceMemory) bool {
+	if !known(gradNames, op) || !fits(dst.Len) {
+		return false
+	}
+	return g.launch(dst.DType, "grad_"+op, dst.Len, ptr(dst), ptr(gm), ptr(v), i32(dst.Len))
+}
+
+// Binary computes dst = a op b through strides.
+func (g *GPU) Binary(op string, dst, a, b *dl.DeviceMemory, shape, aStrides, bStrides []int) bool {
+	if !known(binaryNames, op) || !fits(dst.Len) || a.DType != dst.DType || b.DType != dst.DType {
+		return false
+	}
+	dims, st := mergeAxes(shape, aStrides, bStrides)
+	if len(dims) > maxRank {
+		return false
+	}
+	if len(dims) <= 1 && (len(dims) == 0 || st[0][0] == 1 && st[1][0] == 1) && a.Len == dst.Len && b.Len == dst.Len {
+		return g.launch(dst.DType, "binary_"+op, dst.Len, ptr(dst), ptr(a), ptr(b), i32(dst.Len))
+	}
+	args := []uint64{ptr(dst), ptr(a), ptr(b), i32(dst.Len)}
+	args = append(args, dimArgs(dims, maxRank)...)
+	args = append(args, strideArgs(st[0], maxRank)...)
+	args = append(args, strideArgs(st[1], maxRank)...)
+	return g.launch(dst.DType, "binary_"+op+"_strided", dst.Len, args...)
+}
+
+// AddScaled computes dst += alpha·x.
+func (g *GPU) AddScaled(dst *dl.DeviceMemory, alpha float64, x *dl.DeviceMemory) bool {
+	if x.DType != dst.DType || x.Len != dst.Len || !fits(dst.Len) {
+		return false
+	}
+	return g.launch(dst.DType, "add_scaled", dst.Len, ptr(dst), f64(alpha), ptr(x), i32(dst.Len))
+}
+
+// DivScalar computes dst /= c.
+func (g *GPU) DivScalar(dst *dl.DeviceMemory, c float64) bool {
+	return fits(dst.Len) && g.launch(dst.DType, "div_scalar", dst.Len, ptr(dst), f64(c), i32(dst.Len))
+}
+
+// Sum adds src over the masked axes: one block per output element.
+func (g *GPU) Sum(dst, src *dl.DeviceMemory, shape []int, mask []bool) bool {
+	if !fits(src.Len) {
+		return false
+	}
+	strides := rowMajor(shape)
+	var od, os, rd, rs []int
+	for i, s := range shape {
+		if mask[i] {
+			rd, rs = append(rd, s), append(rs, strides[i])
+		} else {
+			od, os = append(od, s), append(os, strides[i])
+		}
+	}
+	od, oss := mergeAxes(od, os)
+	rd, rss := mergeAxes(rd, rs)
+	if len(od) > 4 || len(rd) > 4 {
+		return false
+	}
+	nout, nred := prod(od), prod(rd)
+	if nout == 0 {
+		return true
+	}
+	if nred == 0 {
+		return g.Fill(dst, 0)
+	}
+	args := []uint64{ptr(dst), ptr(src), i32(nout), i32(nred), i32(len(od))}
+	args = append(args, strideArgs(od, 4)...)
+	args = append(args, strideArgs(oss[0], 4)...)
+	args = append(args, i32(len(rd)))
+	args = append(args, strideArgs(rd, 4)...)
+	args = append(args, strideArgs(rss[0], 4)...)
+	return g.launchGrid(dst.DType, "reduce_sum", min(nout, 65535), rowThreads(nred), args...)
+}
+
+// Gather computes dst[i] = src[offset + Σ idx·strides].
+func (g *GPU) Gather(dst, src *dl.DeviceMemory, shape, strides []int, offset int) bool {
+	dims, st := mergeAxes(shape, strides)
+	if len(dims) > maxRank || !fits(src.Len) || !fits(dst.Len) {
+		return false
+	}
+	args := []uint64{ptr(dst), ptr(src), i32(dst.Len), i32(offset)}
+	args = append(args, dimArgs(dims, maxRank)...)
+	args = append(args, strideArgs(st[0], maxRank)...)
+	return g.launch(dst.DType, "gather", dst.Len, args...)
+}
+
+// Scatter writes or adds src into dst through strides.
+func (g *GPU) Scatter(dst, src *dl.DeviceMemory, shape, strides []int, offset int, add bool) bool {
+	dims, st := mergeAxes(shape, strides)
+	if len(dims) > maxRank || !fits(src.Len) || !fits(dst.Len) {
+		return false
+	}
+	args := []uint64{ptr(dst), ptr(src), i32(src.Len), i32(offset), flag(add)}
+	args = append(args, dimArgs(dims, maxRank)...)
+	args = append(args, strideArgs(st[0], maxRank)...)
+	return g.launch(dst.DType, "scatter", src.Len, args...)
+}
+
+// Gemm multiplies row-major matrices with cuBLAS.
+func (g *GPU) Gemm(tA, tB bool, m, n, k int, a *dl.DeviceMemory, aOff, lda, strideA int, b *dl.DeviceMemory, bOff, ldb, strideB int,
+	beta float64, c *dl.DeviceMemory, cOff, ldc, strideC int, batch int) bool {
+	if a.DType != c.DType || b.DType != c.DType {
+		return false
+	}
+	es := uintptr(elemSize(c.DType))
+	f64 := c.DType == dl.Float64
+	pa, pb, pc := a.Ptr+uintptr(aOff)*es, b.Ptr+uintptr(bOff)*es, c.Ptr+uintptr(cOff)*es
+	must("Gemm", g.do(func() error {
+		if batch == 1 {
+			return g.blas.gemm(f64, tA, tB, m, n, k, 1, pa, lda, pb, ldb, beta, pc, ldc)
+		}
+		return g.blas.gemmStridedBatched(f64, tA, tB, m, n, k, 1, pa, lda, int64(strideA), pb, ldb, int64(strideB), beta, pc, ldc, int64(strideC), batch)
+	}))
+	return true
+}
+
+// Softmax computes softmax or log-softmax along rows: one block per row.
+func (g *GPU) Softmax(dst, x *dl.DeviceMemory, outer, n, inner int, log bool) bool {
+	rows := outer * inner
+	if !fits(x.Len) || rows == 0 {
+		return fits(x.Len)
+	}
+	return g.launchGrid(x.DType, "softmax_rows", min(rows, 65535), rowThreads(n), ptr(dst), ptr(x), i32(outer), i32(n), i32(inner), flag(log))
+}
+
+// SoftmaxGrad is Softmax's adjoint.
+func (g *GPU) SoftmaxGrad(dst, gm, y *dl.DeviceMemory, outer, n, inner int, log bool) bool {
+	rows := outer * inner
+	if !fits(y.Len) || rows == 0 {
+		return fits(y.Len)
+	}
+	return g.launchGrid(y.DType, "softmax_grad_rows", min(rows, 65535), rowThreads(n), ptr(dst), ptr(gm), ptr(y), i32(outer), i32(n), i32(inner), flag(log))
+}
+
+// CrossEntropy computes the mean loss and the rows' log Σ exp in one
+// block.
+func (g *GPU) CrossEntropy(loss, lse, x, labels *dl.DeviceMemory, outer, n, inner int) bool {
+	if !fits(x.Len) || labels.DType != x.DType {
+		return false
+	}
+	return g.launchGrid(x.DType, "cross_entropy", 1, 256, ptr(loss), ptr(lse), ptr(x), ptr(labels), i32(outer), i32(n), i32(inner))
+}
+
+// CrossEntropyGrad computes g·(softmax − onehot)/rows.
+func (g *GPU) CrossEntropyGrad(dst, x, labels, lse, gm *dl.DeviceMemory, outer, n, inner int) bool {
+	if !fits(x.Len) || labels.DType != x.DType || gm.DType != x.DType {
+		return false
+	}
+	return g.launch(x.DType, "cross_entropy_grad", x.Len, ptr(dst), ptr(x), ptr(labels), ptr(lse), ptr(gm), i32(outer), i32(n), i32(inner))
+}
+
+func geomArgs(s dl.ConvShape) []uint64 {
+	return []uint64{i32(s.N), i32(s.C), i32(s.H), i32(s.W), i32(s.KH), i32(s.KW), i32(s.Stride), i32(s.Pad), i32(s.OH), i32(s.OW)}
+}
+
+// Im2col writes the receptive fields as columns.
+func (g *GPU) Im2col(cols, x *dl.DeviceMemory, s dl.ConvShape) bool {
+	if !fits(cols.Len) || !fits(x.Len) {
+		return false
+	}
+	return g.launch(x.DType, "im2col", cols.Len, append([]uint64{ptr(cols), ptr(x)}, geomArgs(s)...)...)
+}
+
+// Col2im adds the columns back onto the image.
+func (g *GPU) Col2im(x, cols *dl.DeviceMemory, s dl.ConvShape) bool {
+	if !fits(cols.Len) || !fits(x.Len) {
+		return false
+	}
+	return g.launch(x.DType, "col2im", x.Len, append([]uint64{ptr(x), ptr(cols)}, geomArgs(s)...)...)
+}
+
+// MaxPool writes window maxima and their places.
+func (g *GPU) MaxPool(dst, arg, x *dl.DeviceMemory, s dl.ConvShape) bool {
+	if !fits(x.Len) || s.Pad != 0 {
+		return false
+	}
+	return g.launch(x.DType, "maxpool", dst.Len, append([]uint64{ptr(dst), ptr(arg), ptr(x)}, geomArgs(s)...)...)
+}
+
+// MaxPoolGrad routes gy to the maxima.
+func (g *GPU) MaxPoolGrad(dst, gy, arg *dl.DeviceMemory, s dl.ConvShape) bool {
+	if !fits(dst.Len) || s.Pad != 0 {
+		return false
+	}
+	return g.launch(dst.DType, "maxpool_grad", dst.Len, append([]uint64{ptr(dst), ptr(gy), ptr(arg)}, geomArgs(s)...)...)
+}
+
+// AvgPool writes window means.
+func (g *GPU) AvgPool(dst, x *dl.DeviceMemory, s dl.ConvShape) bool {
+	if !fits(x.Len) || s.Pad != 0 {
+		return false
+	}
+	return g.launch(x.DType, "avgpool", dst.Len, append([]uint64{ptr(dst), ptr(x)}, geomArgs(s)...)...)
+}
+
+// AvgPoolGrad spreads gy over the windows.
+func (g *GPU) AvgPoolGrad(dst, gy *dl.DeviceMemory, s dl.ConvShape) bool {
+	if !fits(dst.Len) || s.Pad != 0 {
+		return false
+	}
+	return g.launch(dst.DType, "avgpool_grad", dst.Len, append([]uint64{ptr(dst), ptr(gy)}, geomArgs(s)...)...)
+}
+
+// Step applies an optimizer update with one kernel.
+func (g *GPU) Step(r dl.StepRule, p, gm *dl.DeviceMemory, state []*dl.DeviceMemory) bool {
+	if !fits(p.Len) {
+		return false
+	}
+	decay := r.L2 + r.WeightDecay
+	switch r.Kind {
+	case "sgd":
+		var buf *dl.DeviceMemory
+		if r.Momentum != 0 {
+			if len(state) != 1 {
+				return false
+			}
+			buf = state[0]
+		}
+		return g.launch(p.DType, "sgd_step", p.Len, ptr(p), ptr(gm), ptr(buf), i32(p.Len), f64(r.LR), f64(decay), flag(r.Maximize),
+			f64(r.Momentum), f64(r.Dampening), flag(r.Nesterov), flag(r.FirstStep))
+	case "adam":
+		var vmax *dl.DeviceMemory
+		if r.AMSGrad {
+			if len(state) != 3 {
+				return false
+			}
+			vmax = state[2]
+		} else if len(state) != 2 {
+			return false
+		}
+		c1 := 1 - math.Pow(r.Beta1, float64(r.Step))
+		c2 := 1 - math.Pow(r.Beta2, float64(r.Step))
+		return g.launch(p.DType, "adam_step", p.Len, ptr(p), ptr(gm), ptr(state[0]), ptr(state[1]), ptr(vmax), i32(p.Len),
+			f64(r.LR), f64(decay), flag(r.Maximize), f64(r.Beta1), f64(r.Beta2), f64(r.Eps), f64(r.DecoupledDecay), f64(c1), f64(c2), flag(r.AMSGrad))
+	}
+	return false
+}

@@ -1,0 +1,385 @@
+package gpu
+
+import "strings"
+
+// The CUDA C source of every kernel, compiled by NVRTC once per process
+// and dtype: the source is prefixed with "typedef float T;" or
+// "typedef double T;". Elementwise kernels walk the elements with a
+// grid-stride loop; reductions give one block to each output or row and
+// add in double in a fixed order, so results do not change from run to
+// run. Shapes reach the kernels merged to at most maxRank axes, as
+// separate int arguments.
+
+// maxRank is the number of axes the strided kernels take.
+const maxRank = 6
+
+// kernelSource returns the source for dtype name "float" or "double".
+func kernelSource(typ string) string {
+	return "typedef " + typ + " T;\n" + strings.ReplaceAll(kernelsCU, "UNARY_OPS", unaryOps)
+}
+
+// unaryOps are the elementwise functions and their derivative rules, as
+// Backend.Unary and Backend.UnaryGrad name them.
+const unaryOps = `
+UNARY(neg, -a)
+UNARY(exp, (T)exp((double)a))
+UNARY(log, (T)log((double)a))
+UNARY(tanh, (T)tanh((double)a))
+UNARY(sigmoid, (T)sigmoid_d((double)a))
+UNARY(relu, a > (T)0 ? a : (a != a ? a : (T)0))
+UNARY(sqrt, (T)sqrt((double)a))
+UNARY(abs, a < (T)0 ? -a : (a == (T)0 ? (T)0 : a))
+UNARY(square, a * a)
+GRAD(exp, g * v)
+GRAD(tanh, g * ((T)1 - v * v))
+GRAD(sigmoid, g * (v * ((T)1 - v)))
+GRAD(relu, v > (T)0 ? g : (T)0)
+GRAD(sqrt, (T)((double)g / (2.0 * (double)v)))
+GRAD(abs, v > (T)0 ? g : (v < (T)0 ? -g : (T)0))
+GRAD(square, g * ((T)2 * v))
+GRAD(log, g / v)
+BINARY(add, a + b)
+BINARY(sub, a - b)
+BINARY(mul, a * b)
+BINARY(div, a / b)
+`
+
+const kernelsCU = `
+#define LOOP(i, n) for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (long long)(n); i += (long long)blockDim.x * gridDim.x)
+#define DIMS int rank, int d0, int d1, int d2, int d3, int d4, int d5
+#define STRIDES(p) int p##0, int p##1, int p##2, int p##3, int p##4, int p##5
+
+__device__ __forceinline__ double sigmoid_d(double v) {
+	if (v >= 0) return 1.0 / (1.0 + exp(-v));
+	double e = exp(v);
+	return e / (1.0 + e);
+}
+
+// offsetOf returns the strided offset of row-major element i of shape d.
+__device__ __forceinline__ long long offsetOf(long long i, int rank, const int* d, const int* s) {
+	long long off = 0;
+	for (int k = rank - 1; k >= 0; k--) {
+		long long q = i / d[k];
+		off += (i - q * d[k]) * (long long)s[k];
+		i = q;
+	}
+	return off;
+}
+
+#define UNARY(name, expr) \
+extern "C" __global__ void unary_##name(T* dst, const T* x, int n) { \
+	LOOP(i, n) { T a = x[i]; dst[i] = (expr); } \
+}
+#define GRAD(name, expr) \
+extern "C" __global__ void grad_##name(T* dst, const T* gs, const T* vs, int n) { \
+	LOOP(i, n) { T g = gs[i]; T v = vs[i]; dst[i] = (expr); } \
+}
+#define BINARY(name, expr) \
+extern "C" __global__ void binary_##name(T* dst, const T* as, const T* bs, int n) { \
+	LOOP(i, n) { T a = as[i]; T b = bs[i]; dst[i] = (expr); } \
+} \
+extern "C" __global__ void binary_##name##_strided(T* dst, const T* as, const T* bs, int n, DIMS, STRIDES(sa), STRIDES(sb)) { \
+	const int d[6] = {d0, d1, d2, d3, d4, d5}; \
+	const int sa[6] = {sa0, sa1, sa2, sa3, sa4, sa5}; \
+	const int sb[6] = {sb0, sb1, sb2, sb3, sb4, sb5}; \
+	LOOP(i, n) { T a = as[offsetOf(i, rank, d, sa)]; T b = bs[offsetOf(i, rank, d, sb)]; dst[i] = (expr); } \
+}
+
+UNARY_OPS
+
+extern "C" __global__ void fill(T* dst, double v, int n) {
+	LOOP(i, n) dst[i] = (T)v;
+}
+
+extern "C" __global__ void to_float(float* dst, const T* src, int n) {
+	LOOP(i, n) dst[i] = (float)src[i];
+}
+
+extern "C" __global__ void to_double(double* dst, const T* src, int n) {
+	LOOP(i, n) dst[i] = (double)src[i];
+}
+
+extern "C" __global__ void add_scaled(T* dst, double alpha, const T* x, int n) {
+	LOOP(i, n) dst[i] = (T)((double)dst[i] + alpha * (double)x[i]);
+}
+
+extern "C" __global__ void div_scalar(T* dst, double c, int n) {
+	LOOP(i, n) dst[i] = (T)((double)dst[i] / c);
+}
+
+extern "C" __global__ void gather(T* dst, const T* src, int n, int offset, DIMS, STRIDES(s)) {
+	const int d[6] = {d0, d1, d2, d3, d4, d5};
+	const int st[6] = {s0, s1, s2, s3, s4, s5};
+	LOOP(i, n) dst[i] = src[offset + offsetOf(i, rank, d, st)];
+}
+
+// scatter writes (add = 0) or adds src into dst; the strides address
+// distinct elements, so no two threads meet.
+extern "C" __global__ void scatter(T* dst, const T* src, int n, int offset, int add, DIMS, STRIDES(s)) {
+	const int d[6] = {d0, d1, d2, d3, d4, d5};
+	const int st[6] = {s0, s1, s2, s3, s4, s5};
+	LOOP(i, n) {
+		long long o = offset + offsetOf(i, rank, d, st);
+		dst[o] = add ? dst[o] + src[i] : src[i];
+	}
+}
+
+// blockSum returns the sum of v over the block (blockDim.x a power of two
+// up to 1024) to every thread, in a fixed order.
+__device__ double blockSum(double v) {
+	__shared__ double part[1024];
+	__syncthreads();
+	part[threadIdx.x] = v;
+	__syncthreads();
+	for (int s = blockDim.x / 2; s > 0; s >>= 1) {
+		if (threadIdx.x < s) part[threadIdx.x] += part[threadIdx.x + s];
+		__syncthreads();
+	}
+	return part[0];
+}
+
+__device__ double blockMax(double v) {
+	__shared__ double part[1024];
+	__syncthreads();
+	part[threadIdx.x] = v;
+	__syncthreads();
+	for (int s = blockDim.x / 2; s > 0; s >>= 1) {
+		if (threadIdx.x < s) part[threadIdx.x] = fmax(part[threadIdx.x], part[threadIdx.x + s]);
+		__syncthreads();
+	}
+	return part[0];
+}
+
+// reduce_sum: one block per output element (kept axes od/os), summing the
+// nred elements of the reduced axes (rd/rs) in double.
+extern "C" __global__ void reduce_sum(T* dst, const T* src, int nout, int nred,
+		int orank, int od0, int od1, int od2, int od3, int os0, int os1, int os2, int os3,
+		int rrank, int rd0, int rd1, int rd2, int rd3, int rs0, int rs1, int rs2, int rs3) {
+	const int od[4] = {od0, od1, od2, od3}, os[4] = {os0, os1, os2, os3};
+	const int rd[4] = {rd0, rd1, rd2, rd3}, rs[4] = {rs0, rs1, rs2, rs3};
+	for (long long o = blockIdx.x; o < nout; o += gridDim.x) {
+		long long base = offsetOf(o, orank, od, os);
+		double acc = 0;
+		for (long long r = threadIdx.x; r < nred; r += blockDim.x) acc += (double)src[base + offsetOf(r, rrank, rd, rs)];
+		acc = blockSum(acc);
+		if (threadIdx.x == 0) dst[o] = (T)acc;
+	}
+}
+
+// Rows: x seen as [outer n inner]; row r = (o, in) holds elements
+// o*n*inner + in + j*inner, j < n. One block per row.
+#define ROW_BASE(r) ((r) / inner * (long long)n * inner + (r) % inner)
+
+extern "C" __global__ void softmax_rows(T* dst, const T* x, int outer, int n, int inner, int logsm) {
+	for (long long r = blockIdx.x; r < (long long)outer * inner; r += gridDim.x) {
+		long long b = ROW_BASE(r);
+		double m = -1.0 / 0.0;
+		for (int j = threadIdx.x; j < n; j += blockDim.x) m = fmax(m, (double)x[b + (long long)j * inner]);
+		m = blockMax(m);
+		if (isinf(m)) m = 0;
+		double s = 0;
+		for (int j = threadIdx.x; j < n; j += blockDim.x) s += exp((double)x[b + (long long)j * inner] - m);
+		s = blockSum(s);
+		for (int j = threadIdx.x; j < n; j += blockDim.x) {
+			double v = (double)x[b + (long long)j * inner] - m;
+			dst[b + (long long)j * inner] = (T)(logsm ? v - log(s) : exp(v) / s);
+		}
+	}
+}
+
+extern "C" __global__ void softmax_grad_rows(T* dst, const T* g, const T* y, int outer, int n, int inner, int logsm) {
+	for (long long r = blockIdx.x; r < (long long)outer * inner; r += gridDim.x) {
+		long long b = ROW_BASE(r);
+		double s = 0;
+		for (int j = threadIdx.x; j < n; j += blockDim.x) {
+			long long k = b + (long long)j * inner;
+			s += logsm ? (double)g[k] : (double)g[k] * (double)y[k];
+		}
+		s = blockSum(s);
+		for (int j = threadIdx.x; j < n; j += blockDim.x) {
+			long long k = b + (long long)j * inner;
+			dst[k] = (T)(logsm ? (double)g[k] - exp((double)y[k]) * s : (double)y[k] * ((double)g[k] - s));
+		}
+	}
+}
+
+// cross_entropy: one block; each thread takes whole rows (log Σ exp and
+// the row's loss in double), then the block adds the rows' losses.
+extern "C" __global__ void cross_entropy(T* loss, double* lse, const T* x, const T* labels, int outer, int n, int inner) {
+	long long rows = (long long)outer * inner;
+	double total = 0;
+	for (long long r = threadIdx.x; r < rows; r += blockDim.x) {
+		long long b = ROW_BASE(r);
+		double m = -1.0 / 0.0;
+		for (int j = 0; j < n; j++) m = fmax(m, (double)x[b + (long long)j * inner]);
+		double shift = isinf(m) ? 0 : m;
+		double s = 0;
+		for (int j = 0; j < n; j++) s += exp((double)x[b + (long long)j * inner] - shift);
+		double l = shift + log(s);
+		lse[r] = l;
+		double c = (double)labels[r];
+		int k = (int)c;
+		if (c != (double)k || k < 0 || k >= n) total += 0.0 / 0.0;
+		else total += l - (double)x[b + (long long)k * inner];
+	}
+	total = blockSum(total);
+	if (threadIdx.x == 0) loss[0] = (T)(total / (double)rows);
+}
+
+extern "C" __global__ void cross_entropy_grad(T* dst, const T* x, const T* labels, const double* lse, const T* g, int outer, int n, int inner) {
+	long long rows = (long long)outer * inner, total = rows * n;
+	double scale = (double)g[0] / (double)rows;
+	LOOP(i, total) {
+		long long o = i / ((long long)n * inner), rest = i - o * n * inner;
+		int j = (int)(rest / inner);
+		long long r = o * inner + rest % inner;
+		double p = exp((double)x[i] - lse[r]);
+		if ((double)j == (double)labels[r]) p -= 1;
+		dst[i] = (T)(scale * p);
+	}
+}
+
+#define GEOM int N, int C, int H, int W, int KH, int KW, int S, int P, int OH, int OW
+
+// im2col: cols [C·KH·KW, N·OH·OW], one thread per element.
+extern "C" __global__ void im2col(T* cols, const T* x, GEOM) {
+	long long hw = (long long)OH * OW, ncols = (long long)N * hw, total = (long long)C * KH * KW * ncols;
+	LOOP(i, total) {
+		long long row = i / ncols, col = i - row * ncols;
+		int kj = (int)(row % KW), ki = (int)(row / KW % KH), c = (int)(row / ((long long)KW * KH));
+		long long n = col / hw, p = col - n * hw;
+		int oi = (int)(p / OW), oj = (int)(p % OW);
+		int y = oi * S - P + ki, xx = oj * S - P + kj;
+		cols[i] = (y >= 0 && y < H && xx >= 0 && xx < W) ? x[((n * C + c) * H + y) * W + xx] : (T)0;
+	}
+}
+
+// col2im: one thread per image element, adding the columns that read it.
+extern "C" __global__ void col2im(T* x, const T* cols, GEOM) {
+	long long hw = (long long)OH * OW, ncols = (long long)N * hw, total = (long long)N * C * H * W;
+	LOOP(i, total) {
+		int xx = (int)(i % W), y = (int)(i / W % H);
+		long long nc = i / ((long long)H * W);
+		int c = (int)(nc % C);
+		long long n = nc / C;
+		double acc = 0;
+		for (int ki = 0; ki < KH; ki++) {
+			int t = y + P - ki;
+			if (t < 0 || t % S != 0 || t / S >= OH) continue;
+			int oi = t / S;
+			for (int kj = 0; kj < KW; kj++) {
+				int u = xx + P - kj;
+				if (u < 0 || u % S != 0 || u / S >= OW) continue;
+				int oj = u / S;
+				long long row = ((long long)c * KH + ki) * KW + kj;
+				acc += (double)cols[row * ncols + n * hw + (long long)oi * OW + oj];
+			}
+		}
+		x[i] = (T)acc;
+	}
+}
+
+// maxpool: each window's maximum (the first of equal maxima; a NaN wins)
+// and its place in the input plane.
+extern "C" __global__ void maxpool(T* dst, int* arg, const T* x, GEOM) {
+	long long total = (long long)N * C * OH * OW;
+	LOOP(i, total) {
+		int oj = (int)(i % OW), oi = (int)(i / OW % OH);
+		long long plane = i / ((long long)OH * OW);
+		const T* xp = x + plane * H * W;
+		int best = -1;
+		T bv = 0;
+		for (int ki = 0; ki < KH; ki++) for (int kj = 0; kj < KW; kj++) {
+			int at = (oi * S + ki) * W + oj * S + kj;
+			T v = xp[at];
+			if (best < 0 || v > bv || v != v) { best = at; bv = v; }
+		}
+		dst[i] = bv;
+		arg[i] = best;
+	}
+}
+
+// maxpool_grad: one thread per input element, adding the gradients of
+// the windows whose maximum it is.
+extern "C" __global__ void maxpool_grad(T* dx, const T* gy, const int* arg, GEOM) {
+	long long total = (long long)N * C * H * W;
+	LOOP(i, total) {
+		int xx = (int)(i % W), y = (int)(i / W % H);
+		long long plane = i / ((long long)H * W);
+		int at = y * W + xx;
+		int oi0 = y - KH + 1 > 0 ? (y - KH + 1 + S - 1) / S : 0, oi1 = min(y / S, OH - 1);
+		int oj0 = xx - KW + 1 > 0 ? (xx - KW + 1 + S - 1) / S : 0, oj1 = min(xx / S, OW - 1);
+		double acc = 0;
+		for (int oi = oi0; oi <= oi1; oi++) for (int oj = oj0; oj <= oj1; oj++) {
+			long long o = plane * OH * OW + (long long)oi * OW + oj;
+			if (arg[o] == at) acc += (double)gy[o];
+		}
+		dx[i] = (T)acc;
+	}
+}
+
+extern "C" __global__ void avgpool(T* dst, const T* x, GEOM) {
+	long long total = (long long)N * C * OH * OW;
+	double area = (double)(KH * KW);
+	LOOP(i, total) {
+		int oj = (int)(i % OW), oi = (int)(i / OW % OH);
+		const T* xp = x + i / ((long long)OH * OW) * H * W;
+		double acc = 0;
+		for (int ki = 0; ki < KH; ki++) for (int kj = 0; kj < KW; kj++) acc += (double)xp[(oi * S + ki) * W + oj * S + kj] / area;
+		dst[i] = (T)acc;
+	}
+}
+
+extern "C" __global__ void avgpool_grad(T* dx, const T* gy, GEOM) {
+	long long total = (long long)N * C * H * W;
+	double area = (double)(KH * KW);
+	LOOP(i, total) {
+		int xx = (int)(i % W), y = (int)(i / W % H);
+		long long plane = i / ((long long)H * W);
+		int oi0 = y - KH + 1 > 0 ? (y - KH + 1 + S - 1) / S : 0, oi1 = min(y / S, OH - 1);
+		int oj0 = xx - KW + 1 > 0 ? (xx - KW + 1 + S - 1) / S : 0, oj1 = min(xx / S, OW - 1);
+		double acc = 0;
+		for (int oi = oi0; oi <= oi1; oi++) for (int oj = oj0; oj <= oj1; oj++) acc += (double)gy[plane * OH * OW + (long long)oi * OW + oj] / area;
+		dx[i] = (T)acc;
+	}
+}
+
+// The optimizer steps, in double as the host computes them (dl.StepRule).
+extern "C" __global__ void sgd_step(T* p, const T* g, T* buf, int n, double lr, double decay, int maximize,
+		double momentum, double dampening, int nesterov, int first) {
+	LOOP(i, n) {
+		double th = (double)p[i], gi = (double)g[i];
+		if (maximize) gi = -gi;
+		gi += decay * th;
+		double d = gi;
+		if (momentum != 0) {
+			double b = first ? gi : momentum * (double)buf[i] + (1 - dampening) * gi;
+			T bt = (T)b;
+			buf[i] = bt;
+			d = nesterov ? gi + momentum * (double)bt : (double)bt;
+		}
+		p[i] = (T)(th - lr * d);
+	}
+}
+
+extern "C" __global__ void adam_step(T* p, const T* g, T* m, T* v, T* vmax, int n, double lr, double decay, int maximize,
+		double beta1, double beta2, double eps, double decoupled, double c1, double c2, int amsgrad) {
+	LOOP(i, n) {
+		double th = (double)p[i], gi = (double)g[i];
+		if (maximize) gi = -gi;
+		gi += decay * th;
+		th *= 1 - lr * decoupled;
+		T mt = (T)(beta1 * (double)m[i] + (1 - beta1) * gi);
+		T vt = (T)(beta2 * (double)v[i] + (1 - beta2) * gi * gi);
+		m[i] = mt;
+		v[i] = vt;
+		double vv = (double)vt;
+		if (amsgrad) {
+			T mx = vmax[i] > vt ? vmax[i] : vt;
+			vmax[i] = mx;
+			vv = (double)mx;
+		}
+		p[i] = (T)(th - lr / c1 * (double)mt / (sqrt(vv) / sqrt(c2) + eps));
+	}
+}
+`
