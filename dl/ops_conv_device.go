@@ -22,16 +22,18 @@ func convForwardDevice(dev Backend, g convGeometry, x, w, b *Tensor) *Tensor {
 	cols := x.likeRaw([]int{ckk, p})
 	y2 := x.likeRaw([]int{o, p})
 	ok := dev.Im2col(cols.mem(), x.mem(), g.public()) &&
-		dev.Gemm(false, false, o, p, ckk, w.mem(), 0, ckk, 0, cols.mem(), 0, p, 0, 0, y2.mem(), 0, p, 0, 1) &&
-		dev.Gather(out.mem(), y2.mem(), []int{g.n, o, hw}, []int{hw, p, 1}, 0)
+		dev.Gemm(false, false, o, p, ckk, w.mem(), 0, ckk, 0, cols.mem(), 0, p, 0, 0, y2.mem(), 0, p, 0, 1)
+	// Reorder [o n hw] to [n o hw], adding the bias on the way.
+	order, strides := []int{g.n, o, hw}, []int{hw, p, 1}
+	if ok && b != nil {
+		ok = dev.Binary("add", out.mem(), y2.mem(), b.mem(), order, strides, []int{0, 1, 0})
+	} else if ok {
+		ok = dev.Gather(out.mem(), y2.mem(), order, strides, 0)
+	}
 	release(cols)
 	release(y2)
 	if !ok {
 		writeBack(out, convForward(g, hostOf(x), hostOf(w), hostOf(b)))
-		return out
-	}
-	if b != nil {
-		binaryDevice(dev, "add", out, out, withShape(b, []int{1, o, 1, 1}))
 	}
 	return out
 }

@@ -32,6 +32,20 @@ func TestMergeAxes(t *testing.T) {
 	}
 }
 
+func TestSumChunks(t *testing.T) {
+	for _, c := range []struct{ nout, nred, sms, want int }{
+		{6, 128 * 676, 132, 42}, // LeNet's first bias: 6 outputs of 86,528 elements
+		{6, 1000, 132, 1},       // too few elements to split
+		{120, 1024, 132, 1},     // a Linear bias: enough outputs
+		{1, 1 << 20, 132, 512},  // a total: 528 wanted, 512 chunks of 2048
+		{1000, 1 << 20, 132, 1}, // many outputs
+	} {
+		if got := sumChunks(c.nout, c.nred, c.sms); got != c.want {
+			t.Errorf("sumChunks(%d, %d, %d) = %d, want %d", c.nout, c.nred, c.sms, got, c.want)
+		}
+	}
+}
+
 func TestArgumentPadding(t *testing.T) {
 	got := dimArgs([]int{5, 7}, 4)
 	want := []uint64{2, 5, 7, 1, 1}

@@ -287,13 +287,31 @@ func (g *GPU) Sum(dst, src *dl.DeviceMemory, shape []int, mask []bool) bool {
 	if nred == 0 {
 		return g.Fill(dst, 0)
 	}
-	args := []uint64{ptr(dst), ptr(src), i32(nout), i32(nred), i32(len(od))}
-	args = append(args, strideArgs(od, 4)...)
-	args = append(args, strideArgs(oss[0], 4)...)
-	args = append(args, i32(len(rd)))
-	args = append(args, strideArgs(rd, 4)...)
-	args = append(args, strideArgs(rss[0], 4)...)
+	geom := []uint64{i32(len(od))}
+	geom = append(geom, strideArgs(od, 4)...)
+	geom = append(geom, strideArgs(oss[0], 4)...)
+	geom = append(geom, i32(len(rd)))
+	geom = append(geom, strideArgs(rd, 4)...)
+	geom = append(geom, strideArgs(rss[0], 4)...)
+	if chunks := sumChunks(nout, nred, g.info.SMs); chunks > 1 {
+		// Few outputs over many elements (a bias's gradient): spread each
+		// output over several blocks, then add their parts.
+		part := g.Alloc(dl.Float64, nout*chunks)
+		defer g.Free(part)
+		args := append([]uint64{ptr(part), ptr(src), i32(nout), i32(nred), i32(chunks)}, geom...)
+		g.launchGrid(dst.DType, "reduce_sum_parts", min(nout*chunks, 65535), 256, args...)
+		return g.launchGrid(dst.DType, "reduce_parts", min(nout, 65535), rowThreads(chunks), ptr(dst), ptr(part), i32(nout), i32(chunks))
+	}
+	args := append([]uint64{ptr(dst), ptr(src), i32(nout), i32(nred)}, geom...)
 	return g.launchGrid(dst.DType, "reduce_sum", min(nout, 65535), rowThreads(nred), args...)
+}
+
+// sumChunks is how many blocks each of nout sums over nred elements
+// gets: enough for four blocks per multiprocessor in all, with at least
+// 2048 elements a block.
+func sumChunks(nout, nred, sms int) int {
+	want := (4*max(sms, 1) + nout - 1) / nout
+	return max(1, min(want, nred/2048))
 }
 
 // Gather computes dst[i] = src[offset + Σ idx·strides].

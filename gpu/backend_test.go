@@ -98,7 +98,7 @@ func TestDevicesAndErrors(t *testing.T) {
 	}
 	// values come back for printing and reading
 	x := dl.Arange(0, 6, 1).Reshape(2, 3).To(g)
-	if s := x.Square().String(); s != "[[0 1 4]\n [9 16 25]]" {
+	if s := x.Square().String(); s != "[[ 0  1  4]\n [ 9 16 25]]" {
 		t.Errorf("printing a GPU tensor: %q", s)
 	}
 	if v := x.Sum().Item(); v != 15 {

@@ -166,6 +166,34 @@ extern "C" __global__ void reduce_sum(T* dst, const T* src, int nout, int nred,
 	}
 }
 
+// reduce_sum_parts is reduce_sum for few outputs over many elements: each
+// output's elements are split into chunks, one block per chunk, and
+// reduce_parts adds each output's chunks (in order) after.
+extern "C" __global__ void reduce_sum_parts(double* part, const T* src, int nout, int nred, int chunks,
+		int orank, int od0, int od1, int od2, int od3, int os0, int os1, int os2, int os3,
+		int rrank, int rd0, int rd1, int rd2, int rd3, int rs0, int rs1, int rs2, int rs3) {
+	const int od[4] = {od0, od1, od2, od3}, os[4] = {os0, os1, os2, os3};
+	const int rd[4] = {rd0, rd1, rd2, rd3}, rs[4] = {rs0, rs1, rs2, rs3};
+	long long per = ((long long)nred + chunks - 1) / chunks;
+	for (long long b = blockIdx.x; b < (long long)nout * chunks; b += gridDim.x) {
+		long long o = b / chunks, lo = (b - o * chunks) * per, hi = min(lo + per, (long long)nred);
+		long long base = offsetOf(o, orank, od, os);
+		double acc = 0;
+		for (long long r = lo + threadIdx.x; r < hi; r += blockDim.x) acc += (double)src[base + offsetOf(r, rrank, rd, rs)];
+		acc = blockSum(acc);
+		if (threadIdx.x == 0) part[b] = acc;
+	}
+}
+
+extern "C" __global__ void reduce_parts(T* dst, const double* part, int nout, int chunks) {
+	for (long long o = blockIdx.x; o < nout; o += gridDim.x) {
+		double acc = 0;
+		for (int c = threadIdx.x; c < chunks; c += blockDim.x) acc += part[o * chunks + c];
+		acc = blockSum(acc);
+		if (threadIdx.x == 0) dst[o] = (T)acc;
+	}
+}
+
 // Rows: x seen as [outer n inner]; row r = (o, in) holds elements
 // o*n*inner + in + j*inner, j < n. One block per row.
 #define ROW_BASE(r) ((r) / inner * (long long)n * inner + (r) % inner)
