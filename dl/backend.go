@@ -97,8 +97,10 @@ type Kernels interface {
 	// AvgPool writes each window's mean; AvgPoolGrad spreads gy back.
 	AvgPool(dst, x *DeviceMemory, geom ConvShape) bool
 	AvgPoolGrad(dst, gy *DeviceMemory, geom ConvShape) bool
-	// Step applies one optimizer update in place; see StepRule.
-	Step(rule StepRule, p, g *DeviceMemory, state []*DeviceMemory) bool
+	// Step applies one optimizer update in place to each parameter ps[i]
+	// with gradient gs[i] and state buffers states[i]; see StepRule. The
+	// parameters share a dtype.
+	Step(rule StepRule, ps, gs []*DeviceMemory, states [][]*DeviceMemory) bool
 }
 
 // ConvShape is the geometry of a convolution or pooling window: input
@@ -145,6 +147,6 @@ func (NoKernels) MaxPool(_, _, _ *DeviceMemory, _ ConvShape) bool     { return f
 func (NoKernels) MaxPoolGrad(_, _, _ *DeviceMemory, _ ConvShape) bool { return false }
 func (NoKernels) AvgPool(_, _ *DeviceMemory, _ ConvShape) bool        { return false }
 func (NoKernels) AvgPoolGrad(_, _ *DeviceMemory, _ ConvShape) bool    { return false }
-func (NoKernels) Step(StepRule, *DeviceMemory, *DeviceMemory, []*DeviceMemory) bool {
+func (NoKernels) Step(StepRule, []*DeviceMemory, []*DeviceMemory, [][]*DeviceMemory) bool {
 	return false
 }

@@ -31,25 +31,46 @@ type StepRule struct {
 // step itself. A device without the kernel computes it through main
 // memory.
 func Step(rule StepRule, p, g *Tensor, state []*Tensor) bool {
-	b := p.backend()
-	if b == nil || p.Len() == 0 {
+	return StepAll(rule, []*Tensor{p}, []*Tensor{g}, [][]*Tensor{state})
+}
+
+// StepAll is Step for several parameters under one rule, on one device
+// and of one dtype: a device may update them all with one kernel, as
+// PyTorch's multi-tensor optimizers do.
+func StepAll(rule StepRule, ps, gs []*Tensor, states [][]*Tensor) bool {
+	if len(ps) == 0 || ps[0].backend() == nil {
 		return false
 	}
-	mems := make([]*DeviceMemory, len(state))
-	for i, s := range state {
-		if s.backend() != b || s.Len() != p.Len() || s.dtype != p.dtype {
-			panicf("Step", "state %d of shape %v %v on %v does not match parameter %v %v on %v", i, s.shape, s.dtype, s.Device(), p.shape, p.dtype, p.Device())
+	b, d := ps[0].backend(), ps[0].dtype
+	pm, gm := make([]*DeviceMemory, 0, len(ps)), make([]*DeviceMemory, 0, len(ps))
+	sm := make([][]*DeviceMemory, 0, len(ps))
+	for i, p := range ps {
+		g := gs[i]
+		if p.backend() != b || p.dtype != d {
+			panicf("Step", "parameter %v %v on %v is not on %v in %v as the first", p.shape, p.dtype, p.Device(), b, d)
 		}
-		mems[i] = s.mem()
+		deviceOf("Step", p, g)
+		if g.dtype != p.dtype || g.Len() != p.Len() {
+			panicf("Step", "gradient %v %v does not match parameter %v %v", g.shape, g.dtype, p.shape, p.dtype)
+		}
+		mems := make([]*DeviceMemory, len(states[i]))
+		for j, s := range states[i] {
+			if s.backend() != b || s.Len() != p.Len() || s.dtype != p.dtype {
+				panicf("Step", "state %d of shape %v %v on %v does not match parameter %v %v on %v", j, s.shape, s.dtype, s.Device(), p.shape, p.dtype, p.Device())
+			}
+			mems[j] = s.mem()
+		}
+		p.hasLiteral = false
+		if p.Len() == 0 {
+			continue
+		}
+		pm, gm, sm = append(pm, p.mem()), append(gm, g.mem()), append(sm, mems)
 	}
-	deviceOf("Step", p, g)
-	if g.dtype != p.dtype || g.Len() != p.Len() {
-		panicf("Step", "gradient %v %v does not match parameter %v %v", g.shape, g.dtype, p.shape, p.dtype)
+	if len(pm) > 0 && !b.Step(rule, pm, gm, sm) {
+		for i, p := range ps {
+			stepOnHost(rule, p, gs[i], states[i])
+		}
 	}
-	if !b.Step(rule, p.mem(), g.mem(), mems) {
-		stepOnHost(rule, p, g, state)
-	}
-	p.hasLiteral = false
 	return true
 }
 

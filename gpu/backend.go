@@ -55,7 +55,7 @@ func (g *GPU) Alloc(d dl.DType, n int) *dl.DeviceMemory {
 			runtime.GC()
 			time.Sleep(20 * time.Millisecond)
 			g.mu.Lock()
-			if err = g.ctx.bind(); err == nil {
+			if err = g.bindHere(); err == nil {
 				p, capacity, err = g.alloc.alloc(bytes)
 			}
 		}
@@ -176,9 +176,9 @@ func flag(b bool) uint64 {
 	return 0
 }
 
-// fits reports whether n elements can be indexed by the kernels' int
-// arguments.
-func fits(n int) bool { return n < math.MaxInt32 }
+// fits reports whether n elements can be indexed by the kernels' 32-bit
+// indices, with room for a grid-stride step past the end.
+func fits(n int) bool { return n < 1<<30 }
 
 // Fill sets every element of dst to v.
 func (g *GPU) Fill(dst *dl.DeviceMemory, v float64) bool {
@@ -443,37 +443,90 @@ func (g *GPU) AvgPoolGrad(dst, gy *dl.DeviceMemory, s dl.ConvShape) bool {
 	return g.launch(dst.DType, "avgpool_grad", dst.Len, append([]uint64{ptr(dst), ptr(gy)}, geomArgs(s)...)...)
 }
 
-// Step applies an optimizer update with one kernel.
-func (g *GPU) Step(r dl.StepRule, p, gm *dl.DeviceMemory, state []*dl.DeviceMemory) bool {
-	if !fits(p.Len) {
-		return false
-	}
-	decay := r.L2 + r.WeightDecay
+// stepTensors is how many tensors one optimizer kernel updates.
+const stepTensors = 8
+
+// Step applies an optimizer update with one kernel per 8 parameters.
+func (g *GPU) Step(r dl.StepRule, ps, gs []*dl.DeviceMemory, states [][]*dl.DeviceMemory) bool {
+	var nstate int
 	switch r.Kind {
 	case "sgd":
-		var buf *dl.DeviceMemory
 		if r.Momentum != 0 {
-			if len(state) != 1 {
-				return false
-			}
-			buf = state[0]
+			nstate = 1
 		}
-		return g.launch(p.DType, "sgd_step", p.Len, ptr(p), ptr(gm), ptr(buf), i32(p.Len), f64(r.LR), f64(decay), flag(r.Maximize),
-			f64(r.Momentum), f64(r.Dampening), flag(r.Nesterov), flag(r.FirstStep))
 	case "adam":
-		var vmax *dl.DeviceMemory
+		nstate = 2
 		if r.AMSGrad {
-			if len(state) != 3 {
-				return false
-			}
-			vmax = state[2]
-		} else if len(state) != 2 {
+			nstate = 3
+		}
+	default:
+		return false
+	}
+	for _, st := range states {
+		if len(st) != nstate {
 			return false
 		}
-		c1 := 1 - math.Pow(r.Beta1, float64(r.Step))
-		c2 := 1 - math.Pow(r.Beta2, float64(r.Step))
-		return g.launch(p.DType, "adam_step", p.Len, ptr(p), ptr(gm), ptr(state[0]), ptr(state[1]), ptr(vmax), i32(p.Len),
-			f64(r.LR), f64(decay), flag(r.Maximize), f64(r.Beta1), f64(r.Beta2), f64(r.Eps), f64(r.DecoupledDecay), f64(c1), f64(c2), flag(r.AMSGrad))
 	}
-	return false
+	for lo := 0; lo < len(ps); lo += stepTensors {
+		hi := min(lo+stepTensors, len(ps))
+		if !g.stepChunk(r, ps[lo:hi], gs[lo:hi], states[lo:hi]) {
+			return false
+		}
+	}
+	return true
+}
+
+// stepChunk steps up to stepTensors parameters with one launch.
+func (g *GPU) stepChunk(r dl.StepRule, ps, gs []*dl.DeviceMemory, states [][]*dl.DeviceMemory) bool {
+	total := 0
+	starts := make([]uint64, stepTensors-1)
+	for i, p := range ps {
+		if i > 0 {
+			starts[i-1] = i32(total)
+		}
+		total += p.Len
+	}
+	if !fits(total) {
+		return false
+	}
+	for i := len(ps); i < stepTensors; i++ {
+		if i > 0 {
+			starts[i-1] = i32(total)
+		}
+	}
+	// ptrs returns the pointer arguments of one operand, 0 past the end.
+	ptrs := func(at func(i int) *dl.DeviceMemory) []uint64 {
+		out := make([]uint64, stepTensors)
+		for i := range ps {
+			out[i] = ptr(at(i))
+		}
+		return out
+	}
+	state := func(j int) func(int) *dl.DeviceMemory {
+		return func(i int) *dl.DeviceMemory {
+			if j < len(states[i]) {
+				return states[i][j]
+			}
+			return nil
+		}
+	}
+	args := []uint64{i32(len(ps)), i32(total)}
+	args = append(args, ptrs(func(i int) *dl.DeviceMemory { return ps[i] })...)
+	args = append(args, ptrs(func(i int) *dl.DeviceMemory { return gs[i] })...)
+	decay := r.L2 + r.WeightDecay
+	d := ps[0].DType
+	if r.Kind == "sgd" {
+		args = append(args, ptrs(state(0))...)
+		args = append(args, starts...)
+		args = append(args, f64(r.LR), f64(decay), flag(r.Maximize), f64(r.Momentum), f64(r.Dampening), flag(r.Nesterov), flag(r.FirstStep))
+		return g.launch(d, "sgd_step", total, args...)
+	}
+	args = append(args, ptrs(state(0))...)
+	args = append(args, ptrs(state(1))...)
+	args = append(args, ptrs(state(2))...)
+	args = append(args, starts...)
+	c1 := 1 - math.Pow(r.Beta1, float64(r.Step))
+	c2 := 1 - math.Pow(r.Beta2, float64(r.Step))
+	args = append(args, f64(r.LR), f64(decay), flag(r.Maximize), f64(r.Beta1), f64(r.Beta2), f64(r.Eps), f64(r.DecoupledDecay), f64(c1), f64(c2), flag(r.AMSGrad))
+	return g.launch(d, "adam_step", total, args...)
 }

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/gradbook/gradbook/dl"
 )
@@ -60,8 +61,9 @@ type GPU struct {
 	mods  modules
 
 	// mu serialises the work sent to the device: launches share one
-	// argument array, and CUDA wants its context current on the thread.
-	mu   sync.Mutex
+	// argument array. It is deviceMu, shared by all devices, which also
+	// guards the record of which context each thread has current.
+	mu   *sync.Mutex
 	blas *blasHandle
 	tf32 atomic.Bool
 
@@ -102,7 +104,10 @@ func Open(i int) (*GPU, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &GPU{info: ds[i], ctx: ctx, blas: h, alloc: newAllocator(rawDeviceMemory{ctx})}
+	g := &GPU{info: ds[i], ctx: ctx, blas: h, alloc: newAllocator(rawDeviceMemory{ctx}), mu: &deviceMu}
+	deviceMu.Lock()
+	clear(currentOn) // newContext made a context current without telling it
+	deviceMu.Unlock()
 	if opened.byIx == nil {
 		opened.byIx = map[int]*GPU{}
 	}
@@ -149,6 +154,14 @@ func (g *GPU) Synchronize() error { return g.do(g.ctx.synchronize) }
 // EmptyCache gives the allocator's cached blocks back to the driver.
 func (g *GPU) EmptyCache() error { return g.do(g.alloc.emptyCache) }
 
+var (
+	deviceMu sync.Mutex
+	// currentOn is the context each OS thread (by thread id) was last
+	// given: binding costs a call into the driver, asking the thread's id
+	// a tenth of that.
+	currentOn = map[int]uintptr{}
+)
+
 // do runs f with the device's context current on a locked thread, one
 // caller at a time.
 func (g *GPU) do(f func() error) error {
@@ -156,10 +169,24 @@ func (g *GPU) do(f func() error) error {
 	defer g.mu.Unlock()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	if err := g.ctx.bind(); err != nil {
+	if err := g.bindHere(); err != nil {
 		return err
 	}
 	return f()
+}
+
+// bindHere makes the device's context current on this thread unless it
+// is already; the caller holds g.mu and the thread.
+func (g *GPU) bindHere() error {
+	tid := syscall.Gettid()
+	if currentOn[tid] == g.ctx.ctx {
+		return nil
+	}
+	if err := g.ctx.bind(); err != nil {
+		return err
+	}
+	currentOn[tid] = g.ctx.ctx
+	return nil
 }
 
 // must panics with err as a dl error naming op: a device failure in the

@@ -45,7 +45,9 @@ BINARY(div, a / b)
 `
 
 const kernelsCU = `
-#define LOOP(i, n) for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (long long)(n); i += (long long)blockDim.x * gridDim.x)
+// Indices are 32-bit: the backend sends no tensor of 2^30 elements or
+// more here, and 64-bit division costs a GPU several times 32-bit's.
+#define LOOP(i, n) for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)
 #define DIMS int rank, int d0, int d1, int d2, int d3, int d4, int d5
 #define STRIDES(p) int p##0, int p##1, int p##2, int p##3, int p##4, int p##5
 
@@ -56,11 +58,11 @@ __device__ __forceinline__ double sigmoid_d(double v) {
 }
 
 // offsetOf returns the strided offset of row-major element i of shape d.
-__device__ __forceinline__ long long offsetOf(long long i, int rank, const int* d, const int* s) {
-	long long off = 0;
+__device__ __forceinline__ int offsetOf(int i, int rank, const int* d, const int* s) {
+	int off = 0;
 	for (int k = rank - 1; k >= 0; k--) {
-		long long q = i / d[k];
-		off += (i - q * d[k]) * (long long)s[k];
+		int q = i / d[k];
+		off += (i - q * d[k]) * s[k];
 		i = q;
 	}
 	return off;
@@ -119,7 +121,7 @@ extern "C" __global__ void scatter(T* dst, const T* src, int n, int offset, int 
 	const int d[6] = {d0, d1, d2, d3, d4, d5};
 	const int st[6] = {s0, s1, s2, s3, s4, s5};
 	LOOP(i, n) {
-		long long o = offset + offsetOf(i, rank, d, st);
+		int o = offset + offsetOf(i, rank, d, st);
 		dst[o] = add ? dst[o] + src[i] : src[i];
 	}
 }
@@ -157,10 +159,10 @@ extern "C" __global__ void reduce_sum(T* dst, const T* src, int nout, int nred,
 		int rrank, int rd0, int rd1, int rd2, int rd3, int rs0, int rs1, int rs2, int rs3) {
 	const int od[4] = {od0, od1, od2, od3}, os[4] = {os0, os1, os2, os3};
 	const int rd[4] = {rd0, rd1, rd2, rd3}, rs[4] = {rs0, rs1, rs2, rs3};
-	for (long long o = blockIdx.x; o < nout; o += gridDim.x) {
-		long long base = offsetOf(o, orank, od, os);
+	for (int o = blockIdx.x; o < nout; o += gridDim.x) {
+		int base = offsetOf(o, orank, od, os);
 		double acc = 0;
-		for (long long r = threadIdx.x; r < nred; r += blockDim.x) acc += (double)src[base + offsetOf(r, rrank, rd, rs)];
+		for (int r = threadIdx.x; r < nred; r += blockDim.x) acc += (double)src[base + offsetOf(r, rrank, rd, rs)];
 		acc = blockSum(acc);
 		if (threadIdx.x == 0) dst[o] = (T)acc;
 	}
@@ -174,19 +176,19 @@ extern "C" __global__ void reduce_sum_parts(double* part, const T* src, int nout
 		int rrank, int rd0, int rd1, int rd2, int rd3, int rs0, int rs1, int rs2, int rs3) {
 	const int od[4] = {od0, od1, od2, od3}, os[4] = {os0, os1, os2, os3};
 	const int rd[4] = {rd0, rd1, rd2, rd3}, rs[4] = {rs0, rs1, rs2, rs3};
-	long long per = ((long long)nred + chunks - 1) / chunks;
-	for (long long b = blockIdx.x; b < (long long)nout * chunks; b += gridDim.x) {
-		long long o = b / chunks, lo = (b - o * chunks) * per, hi = min(lo + per, (long long)nred);
-		long long base = offsetOf(o, orank, od, os);
+	int per = (nred + chunks - 1) / chunks;
+	for (int b = blockIdx.x; b < nout * chunks; b += gridDim.x) {
+		int o = b / chunks, lo = (b - o * chunks) * per, hi = min(lo + per, nred);
+		int base = offsetOf(o, orank, od, os);
 		double acc = 0;
-		for (long long r = lo + threadIdx.x; r < hi; r += blockDim.x) acc += (double)src[base + offsetOf(r, rrank, rd, rs)];
+		for (int r = lo + threadIdx.x; r < hi; r += blockDim.x) acc += (double)src[base + offsetOf(r, rrank, rd, rs)];
 		acc = blockSum(acc);
 		if (threadIdx.x == 0) part[b] = acc;
 	}
 }
 
 extern "C" __global__ void reduce_parts(T* dst, const double* part, int nout, int chunks) {
-	for (long long o = blockIdx.x; o < nout; o += gridDim.x) {
+	for (int o = blockIdx.x; o < nout; o += gridDim.x) {
 		double acc = 0;
 		for (int c = threadIdx.x; c < chunks; c += blockDim.x) acc += part[o * chunks + c];
 		acc = blockSum(acc);
@@ -196,36 +198,36 @@ extern "C" __global__ void reduce_parts(T* dst, const double* part, int nout, in
 
 // Rows: x seen as [outer n inner]; row r = (o, in) holds elements
 // o*n*inner + in + j*inner, j < n. One block per row.
-#define ROW_BASE(r) ((r) / inner * (long long)n * inner + (r) % inner)
+#define ROW_BASE(r) ((r) / inner * n * inner + (r) % inner)
 
 extern "C" __global__ void softmax_rows(T* dst, const T* x, int outer, int n, int inner, int logsm) {
-	for (long long r = blockIdx.x; r < (long long)outer * inner; r += gridDim.x) {
-		long long b = ROW_BASE(r);
+	for (int r = blockIdx.x; r < outer * inner; r += gridDim.x) {
+		int b = ROW_BASE(r);
 		double m = -1.0 / 0.0;
-		for (int j = threadIdx.x; j < n; j += blockDim.x) m = fmax(m, (double)x[b + (long long)j * inner]);
+		for (int j = threadIdx.x; j < n; j += blockDim.x) m = fmax(m, (double)x[b + j * inner]);
 		m = blockMax(m);
 		if (isinf(m)) m = 0;
 		double s = 0;
-		for (int j = threadIdx.x; j < n; j += blockDim.x) s += exp((double)x[b + (long long)j * inner] - m);
+		for (int j = threadIdx.x; j < n; j += blockDim.x) s += exp((double)x[b + j * inner] - m);
 		s = blockSum(s);
 		for (int j = threadIdx.x; j < n; j += blockDim.x) {
-			double v = (double)x[b + (long long)j * inner] - m;
-			dst[b + (long long)j * inner] = (T)(logsm ? v - log(s) : exp(v) / s);
+			double v = (double)x[b + j * inner] - m;
+			dst[b + j * inner] = (T)(logsm ? v - log(s) : exp(v) / s);
 		}
 	}
 }
 
 extern "C" __global__ void softmax_grad_rows(T* dst, const T* g, const T* y, int outer, int n, int inner, int logsm) {
-	for (long long r = blockIdx.x; r < (long long)outer * inner; r += gridDim.x) {
-		long long b = ROW_BASE(r);
+	for (int r = blockIdx.x; r < outer * inner; r += gridDim.x) {
+		int b = ROW_BASE(r);
 		double s = 0;
 		for (int j = threadIdx.x; j < n; j += blockDim.x) {
-			long long k = b + (long long)j * inner;
+			int k = b + j * inner;
 			s += logsm ? (double)g[k] : (double)g[k] * (double)y[k];
 		}
 		s = blockSum(s);
 		for (int j = threadIdx.x; j < n; j += blockDim.x) {
-			long long k = b + (long long)j * inner;
+			int k = b + j * inner;
 			dst[k] = (T)(logsm ? (double)g[k] - exp((double)y[k]) * s : (double)y[k] * ((double)g[k] - s));
 		}
 	}
@@ -234,33 +236,33 @@ extern "C" __global__ void softmax_grad_rows(T* dst, const T* g, const T* y, int
 // cross_entropy: one block; each thread takes whole rows (log Σ exp and
 // the row's loss in double), then the block adds the rows' losses.
 extern "C" __global__ void cross_entropy(T* loss, double* lse, const T* x, const T* labels, int outer, int n, int inner) {
-	long long rows = (long long)outer * inner;
+	int rows = outer * inner;
 	double total = 0;
-	for (long long r = threadIdx.x; r < rows; r += blockDim.x) {
-		long long b = ROW_BASE(r);
+	for (int r = threadIdx.x; r < rows; r += blockDim.x) {
+		int b = ROW_BASE(r);
 		double m = -1.0 / 0.0;
-		for (int j = 0; j < n; j++) m = fmax(m, (double)x[b + (long long)j * inner]);
+		for (int j = 0; j < n; j++) m = fmax(m, (double)x[b + j * inner]);
 		double shift = isinf(m) ? 0 : m;
 		double s = 0;
-		for (int j = 0; j < n; j++) s += exp((double)x[b + (long long)j * inner] - shift);
+		for (int j = 0; j < n; j++) s += exp((double)x[b + j * inner] - shift);
 		double l = shift + log(s);
 		lse[r] = l;
 		double c = (double)labels[r];
 		int k = (int)c;
 		if (c != (double)k || k < 0 || k >= n) total += 0.0 / 0.0;
-		else total += l - (double)x[b + (long long)k * inner];
+		else total += l - (double)x[b + k * inner];
 	}
 	total = blockSum(total);
 	if (threadIdx.x == 0) loss[0] = (T)(total / (double)rows);
 }
 
 extern "C" __global__ void cross_entropy_grad(T* dst, const T* x, const T* labels, const double* lse, const T* g, int outer, int n, int inner) {
-	long long rows = (long long)outer * inner, total = rows * n;
+	int rows = outer * inner, total = rows * n;
 	double scale = (double)g[0] / (double)rows;
 	LOOP(i, total) {
-		long long o = i / ((long long)n * inner), rest = i - o * n * inner;
+		int o = i / (n * inner), rest = i - o * n * inner;
 		int j = (int)(rest / inner);
-		long long r = o * inner + rest % inner;
+		int r = o * inner + rest % inner;
 		double p = exp((double)x[i] - lse[r]);
 		if ((double)j == (double)labels[r]) p -= 1;
 		dst[i] = (T)(scale * p);
@@ -271,11 +273,11 @@ extern "C" __global__ void cross_entropy_grad(T* dst, const T* x, const T* label
 
 // im2col: cols [C·KH·KW, N·OH·OW], one thread per element.
 extern "C" __global__ void im2col(T* cols, const T* x, GEOM) {
-	long long hw = (long long)OH * OW, ncols = (long long)N * hw, total = (long long)C * KH * KW * ncols;
+	int hw = OH * OW, ncols = N * hw, total = C * KH * KW * ncols;
 	LOOP(i, total) {
-		long long row = i / ncols, col = i - row * ncols;
-		int kj = (int)(row % KW), ki = (int)(row / KW % KH), c = (int)(row / ((long long)KW * KH));
-		long long n = col / hw, p = col - n * hw;
+		int row = i / ncols, col = i - row * ncols;
+		int kj = (int)(row % KW), ki = (int)(row / KW % KH), c = (int)(row / (KW * KH));
+		int n = col / hw, p = col - n * hw;
 		int oi = (int)(p / OW), oj = (int)(p % OW);
 		int y = oi * S - P + ki, xx = oj * S - P + kj;
 		cols[i] = (y >= 0 && y < H && xx >= 0 && xx < W) ? x[((n * C + c) * H + y) * W + xx] : (T)0;
@@ -284,12 +286,12 @@ extern "C" __global__ void im2col(T* cols, const T* x, GEOM) {
 
 // col2im: one thread per image element, adding the columns that read it.
 extern "C" __global__ void col2im(T* x, const T* cols, GEOM) {
-	long long hw = (long long)OH * OW, ncols = (long long)N * hw, total = (long long)N * C * H * W;
+	int hw = OH * OW, ncols = N * hw, total = N * C * H * W;
 	LOOP(i, total) {
 		int xx = (int)(i % W), y = (int)(i / W % H);
-		long long nc = i / ((long long)H * W);
+		int nc = i / (H * W);
 		int c = (int)(nc % C);
-		long long n = nc / C;
+		int n = nc / C;
 		double acc = 0;
 		for (int ki = 0; ki < KH; ki++) {
 			int t = y + P - ki;
@@ -299,8 +301,8 @@ extern "C" __global__ void col2im(T* x, const T* cols, GEOM) {
 				int u = xx + P - kj;
 				if (u < 0 || u % S != 0 || u / S >= OW) continue;
 				int oj = u / S;
-				long long row = ((long long)c * KH + ki) * KW + kj;
-				acc += (double)cols[row * ncols + n * hw + (long long)oi * OW + oj];
+				int row = (c * KH + ki) * KW + kj;
+				acc += (double)cols[row * ncols + n * hw + oi * OW + oj];
 			}
 		}
 		x[i] = (T)acc;
@@ -310,10 +312,10 @@ extern "C" __global__ void col2im(T* x, const T* cols, GEOM) {
 // maxpool: each window's maximum (the first of equal maxima; a NaN wins)
 // and its place in the input plane.
 extern "C" __global__ void maxpool(T* dst, int* arg, const T* x, GEOM) {
-	long long total = (long long)N * C * OH * OW;
+	int total = N * C * OH * OW;
 	LOOP(i, total) {
 		int oj = (int)(i % OW), oi = (int)(i / OW % OH);
-		long long plane = i / ((long long)OH * OW);
+		int plane = i / (OH * OW);
 		const T* xp = x + plane * H * W;
 		int best = -1;
 		T bv = 0;
@@ -330,16 +332,16 @@ extern "C" __global__ void maxpool(T* dst, int* arg, const T* x, GEOM) {
 // maxpool_grad: one thread per input element, adding the gradients of
 // the windows whose maximum it is.
 extern "C" __global__ void maxpool_grad(T* dx, const T* gy, const int* arg, GEOM) {
-	long long total = (long long)N * C * H * W;
+	int total = N * C * H * W;
 	LOOP(i, total) {
 		int xx = (int)(i % W), y = (int)(i / W % H);
-		long long plane = i / ((long long)H * W);
+		int plane = i / (H * W);
 		int at = y * W + xx;
 		int oi0 = y - KH + 1 > 0 ? (y - KH + 1 + S - 1) / S : 0, oi1 = min(y / S, OH - 1);
 		int oj0 = xx - KW + 1 > 0 ? (xx - KW + 1 + S - 1) / S : 0, oj1 = min(xx / S, OW - 1);
 		double acc = 0;
 		for (int oi = oi0; oi <= oi1; oi++) for (int oj = oj0; oj <= oj1; oj++) {
-			long long o = plane * OH * OW + (long long)oi * OW + oj;
+			int o = plane * OH * OW + oi * OW + oj;
 			if (arg[o] == at) acc += (double)gy[o];
 		}
 		dx[i] = (T)acc;
@@ -347,11 +349,11 @@ extern "C" __global__ void maxpool_grad(T* dx, const T* gy, const int* arg, GEOM
 }
 
 extern "C" __global__ void avgpool(T* dst, const T* x, GEOM) {
-	long long total = (long long)N * C * OH * OW;
+	int total = N * C * OH * OW;
 	double area = (double)(KH * KW);
 	LOOP(i, total) {
 		int oj = (int)(i % OW), oi = (int)(i / OW % OH);
-		const T* xp = x + i / ((long long)OH * OW) * H * W;
+		const T* xp = x + i / (OH * OW) * H * W;
 		double acc = 0;
 		for (int ki = 0; ki < KH; ki++) for (int kj = 0; kj < KW; kj++) acc += (double)xp[(oi * S + ki) * W + oj * S + kj] / area;
 		dst[i] = (T)acc;
@@ -359,55 +361,80 @@ extern "C" __global__ void avgpool(T* dst, const T* x, GEOM) {
 }
 
 extern "C" __global__ void avgpool_grad(T* dx, const T* gy, GEOM) {
-	long long total = (long long)N * C * H * W;
+	int total = N * C * H * W;
 	double area = (double)(KH * KW);
 	LOOP(i, total) {
 		int xx = (int)(i % W), y = (int)(i / W % H);
-		long long plane = i / ((long long)H * W);
+		int plane = i / (H * W);
 		int oi0 = y - KH + 1 > 0 ? (y - KH + 1 + S - 1) / S : 0, oi1 = min(y / S, OH - 1);
 		int oj0 = xx - KW + 1 > 0 ? (xx - KW + 1 + S - 1) / S : 0, oj1 = min(xx / S, OW - 1);
 		double acc = 0;
-		for (int oi = oi0; oi <= oi1; oi++) for (int oj = oj0; oj <= oj1; oj++) acc += (double)gy[plane * OH * OW + (long long)oi * OW + oj] / area;
+		for (int oi = oi0; oi <= oi1; oi++) for (int oj = oj0; oj <= oj1; oj++) acc += (double)gy[plane * OH * OW + oi * OW + oj] / area;
 		dx[i] = (T)acc;
 	}
 }
 
-// The optimizer steps, in double as the host computes them (dl.StepRule).
-extern "C" __global__ void sgd_step(T* p, const T* g, T* buf, int n, double lr, double decay, int maximize,
-		double momentum, double dampening, int nesterov, int first) {
-	LOOP(i, n) {
-		double th = (double)p[i], gi = (double)g[i];
+// The optimizer steps, in double as the host computes them (dl.StepRule),
+// over up to 8 tensors at once: element i of the concatenation belongs to
+// the tensor k whose start st[k] is the last at or below i.
+#define PTR8(type, n) type n##0, type n##1, type n##2, type n##3, type n##4, type n##5, type n##6, type n##7
+#define ARR8(n) {n##0, n##1, n##2, n##3, n##4, n##5, n##6, n##7}
+#define STARTS int s1, int s2, int s3, int s4, int s5, int s6, int s7
+#define START_ARR {0, s1, s2, s3, s4, s5, s6, s7}
+
+__device__ __forceinline__ int tensorOf(int i, int count, const int* st) {
+	int k = 0;
+	while (k + 1 < count && i >= st[k + 1]) k++;
+	return k;
+}
+
+extern "C" __global__ void sgd_step(int count, int total, PTR8(T*, p), PTR8(const T*, g), PTR8(T*, b), STARTS,
+		double lr, double decay, int maximize, double momentum, double dampening, int nesterov, int first) {
+	T* P[8] = ARR8(p);
+	const T* G[8] = ARR8(g);
+	T* B[8] = ARR8(b);
+	const int st[8] = START_ARR;
+	LOOP(i, total) {
+		int k = tensorOf(i, count, st), j = i - st[k];
+		double th = (double)P[k][j], gi = (double)G[k][j];
 		if (maximize) gi = -gi;
 		gi += decay * th;
 		double d = gi;
 		if (momentum != 0) {
-			double b = first ? gi : momentum * (double)buf[i] + (1 - dampening) * gi;
-			T bt = (T)b;
-			buf[i] = bt;
+			double bv = first ? gi : momentum * (double)B[k][j] + (1 - dampening) * gi;
+			T bt = (T)bv;
+			B[k][j] = bt;
 			d = nesterov ? gi + momentum * (double)bt : (double)bt;
 		}
-		p[i] = (T)(th - lr * d);
+		P[k][j] = (T)(th - lr * d);
 	}
 }
 
-extern "C" __global__ void adam_step(T* p, const T* g, T* m, T* v, T* vmax, int n, double lr, double decay, int maximize,
-		double beta1, double beta2, double eps, double decoupled, double c1, double c2, int amsgrad) {
-	LOOP(i, n) {
-		double th = (double)p[i], gi = (double)g[i];
+extern "C" __global__ void adam_step(int count, int total, PTR8(T*, p), PTR8(const T*, g), PTR8(T*, m), PTR8(T*, v), PTR8(T*, x), STARTS,
+		double lr, double decay, int maximize, double beta1, double beta2, double eps, double decoupled, double c1, double c2, int amsgrad) {
+	T* P[8] = ARR8(p);
+	const T* G[8] = ARR8(g);
+	T* M[8] = ARR8(m);
+	T* V[8] = ARR8(v);
+	T* X[8] = ARR8(x);
+	const int st[8] = START_ARR;
+	LOOP(i, total) {
+		int k = tensorOf(i, count, st), j = i - st[k];
+		double th = (double)P[k][j], gi = (double)G[k][j];
 		if (maximize) gi = -gi;
 		gi += decay * th;
 		th *= 1 - lr * decoupled;
-		T mt = (T)(beta1 * (double)m[i] + (1 - beta1) * gi);
-		T vt = (T)(beta2 * (double)v[i] + (1 - beta2) * gi * gi);
-		m[i] = mt;
-		v[i] = vt;
+		T mt = (T)(beta1 * (double)M[k][j] + (1 - beta1) * gi);
+		T vt = (T)(beta2 * (double)V[k][j] + (1 - beta2) * gi * gi);
+		M[k][j] = mt;
+		V[k][j] = vt;
 		double vv = (double)vt;
 		if (amsgrad) {
-			T mx = vmax[i] > vt ? vmax[i] : vt;
-			vmax[i] = mx;
+			T mx = X[k][j] > vt ? X[k][j] : vt;
+			X[k][j] = mx;
 			vv = (double)mx;
 		}
-		p[i] = (T)(th - lr / c1 * (double)mt / (sqrt(vv) / sqrt(c2) + eps));
+		P[k][j] = (T)(th - lr / c1 * (double)mt / (sqrt(vv) / sqrt(c2) + eps));
 	}
 }
 `

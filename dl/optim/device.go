@@ -2,8 +2,9 @@ package optim
 
 import "github.com/gradbook/gradbook/dl"
 
-// On a device, SGD, Adam and AdamW step each parameter with one fused
-// kernel (dl.Step): the state lives beside the parameter, in its dtype, as
+// On a device, SGD, Adam and AdamW step their parameters with fused
+// kernels (dl.StepAll), all parameters that share a rule, device and
+// dtype at once: the state lives beside the parameter, in its dtype, as
 // PyTorch keeps it, and nothing comes back to main memory. The other rules
 // (Adagrad, RMSProp, LAMB) take the host path, reading and writing the
 // parameter through main memory.
@@ -13,8 +14,49 @@ type deviceState struct {
 	momentumBuffer, expAvg, expAvgSq, maxExpAvgSq *dl.Tensor
 }
 
-// deviceStep steps parameter i on its device and reports whether it did.
-func (o *optimizer) deviceStep(i int, p, g *dl.Tensor) bool {
+// deviceBatch collects one Step's parameters that step on a device, by
+// rule, device and dtype, in order of first appearance.
+type deviceBatch struct {
+	keys   []deviceKey
+	groups map[deviceKey]*deviceGroup
+}
+
+type deviceKey struct {
+	rule  dl.StepRule
+	dev   dl.Device
+	dtype dl.DType
+}
+
+type deviceGroup struct {
+	ps, gs []*dl.Tensor
+	states [][]*dl.Tensor
+}
+
+func (b *deviceBatch) add(rule dl.StepRule, p, g *dl.Tensor, state []*dl.Tensor) {
+	k := deviceKey{rule, p.Device(), p.DType()}
+	if b.groups == nil {
+		b.groups = map[deviceKey]*deviceGroup{}
+	}
+	grp := b.groups[k]
+	if grp == nil {
+		grp = &deviceGroup{}
+		b.groups[k] = grp
+		b.keys = append(b.keys, k)
+	}
+	grp.ps, grp.gs, grp.states = append(grp.ps, p), append(grp.gs, g), append(grp.states, state)
+}
+
+// run steps every group.
+func (b *deviceBatch) run() {
+	for _, k := range b.keys {
+		grp := b.groups[k]
+		dl.StepAll(k.rule, grp.ps, grp.gs, grp.states)
+	}
+}
+
+// deviceStep adds parameter i to batch when it steps on its device, and
+// reports whether it does.
+func (o *optimizer) deviceStep(batch *deviceBatch, i int, p, g *dl.Tensor) bool {
 	if !p.OnDevice() || !(o.kind == kindSGD || o.kind == kindAdam || o.kind == kindAdamW) {
 		return false
 	}
@@ -68,6 +110,6 @@ func (o *optimizer) deviceStep(i int, p, g *dl.Tensor) bool {
 			rule.AMSGrad = true
 		}
 	}
-	dl.Step(rule, p, g, state)
+	batch.add(rule, p, g, state)
 	return true
 }

@@ -320,6 +320,7 @@ func (o *optimizer) String() string {
 // Elementwise rules run over the parameter a chunk at a time; LAMB, whose
 // update needs norms over the whole tensor, at once.
 func (o *optimizer) Step() {
+	var batch deviceBatch
 	for i, p := range o.params {
 		gt := p.Grad()
 		if gt == nil {
@@ -331,7 +332,7 @@ func (o *optimizer) Step() {
 		}
 		s := &o.state[i]
 		s.step++
-		if o.deviceStep(i, p, gt) {
+		if o.deviceStep(&batch, i, p, gt) {
 			continue
 		}
 		if o.plainSGD(i) { // θ ← θ − η·g in one pass, the same arithmetic
@@ -376,6 +377,7 @@ func (o *optimizer) Step() {
 			p.AssignFloat64s(off, th)
 		}
 	}
+	batch.run()
 }
 
 // plainSGD reports whether parameter i's step is SGD without momentum,

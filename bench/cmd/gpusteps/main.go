@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,6 +31,7 @@ func main() {
 	repeat := flag.Int("repeat", 7, "repeats of -number steps; the median is printed")
 	number := flag.Int("number", 50, "steps per repeat")
 	tf32 := flag.Bool("tf32", false, "TensorFloat-32 matrix products")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the timed steps of every workload to this directory")
 	flag.Parse()
 	g, err := gpu.Open(0)
 	if err != nil {
@@ -60,19 +63,32 @@ func main() {
 		if err := g.Synchronize(); err != nil {
 			panic(err)
 		}
-		times := make([]float64, *repeat)
+		if *profile != "" {
+			f, err := os.Create(filepath.Join(*profile, strings.ReplaceAll(name+suffix, "/", "_")+".pprof"))
+			if err != nil {
+				panic(err)
+			}
+			defer f.Close()
+			pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+		// times is each repeat's time per step; host is the part of it
+		// spent before the device was waited for.
+		times, host := make([]float64, *repeat), make([]float64, *repeat)
 		for r := range times {
 			start := time.Now()
 			for range *number {
 				step()
 			}
+			host[r] = time.Since(start).Seconds() * 1000 / float64(*number)
 			if err := g.Synchronize(); err != nil {
 				panic(err)
 			}
 			times[r] = time.Since(start).Seconds() * 1000 / float64(*number)
 		}
 		slices.Sort(times)
-		fmt.Printf("%s%s %.4f ms/step\n", name, suffix, times[len(times)/2])
+		slices.Sort(host)
+		fmt.Printf("%s%s %.4f ms/step (host %.4f)\n", name, suffix, times[len(times)/2], host[len(host)/2])
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	labels := func(n, classes int) *dl.Tensor {
