@@ -50,8 +50,7 @@ func convBackwardDevice(dev Backend, g convGeometry, x, w, gy, gx, gw *Tensor) {
 	ok := dev.Gather(gy2.mem(), gy.mem(), []int{o, g.n, hw}, []int{hw, o * hw, 1}, 0)
 	if ok && gw != nil {
 		cols := x.likeRaw([]int{ckk, p})
-		ok = dev.Im2col(cols.mem(), x.mem(), g.public()) &&
-			dev.Gemm(false, true, o, ckk, p, gy2.mem(), 0, p, 0, cols.mem(), 0, p, 0, 0, gw.mem(), 0, ckk, 0, 1)
+		ok = dev.Im2col(cols.mem(), x.mem(), g.public()) && filterGrad(dev, gw, gy2, cols, o, ckk, p)
 		release(cols)
 	}
 	if ok && gx != nil {
@@ -135,4 +134,27 @@ func maxPoolDevice(dev Backend, g convGeometry, x, out *Tensor, kernel, stride i
 			}
 			return uploadTo(dev, h)
 		})
+}
+
+// filterGrad writes gw [o ckk] = gy2 [o p] · colsᵀ. The product's inner
+// dimension p (every output position of the batch) dwarfs its o·ckk
+// outputs, which a device would compute with a handful of blocks; the
+// positions are cut into chunks multiplied side by side (one batched
+// product) and the chunks' products are then added in order.
+func filterGrad(dev Backend, gw, gy2, cols *Tensor, o, ckk, p int) bool {
+	chunks := min(p/4096, 256)
+	if chunks < 4 {
+		return dev.Gemm(false, true, o, ckk, p, gy2.mem(), 0, p, 0, cols.mem(), 0, p, 0, 0, gw.mem(), 0, ckk, 0, 1)
+	}
+	l := p / chunks
+	rest := p - chunks*l
+	parts := chunks
+	if rest > 0 {
+		parts++
+	}
+	tmp := gw.likeRaw([]int{parts, o, ckk})
+	defer release(tmp)
+	return dev.Gemm(false, true, o, ckk, l, gy2.mem(), 0, p, l, cols.mem(), 0, p, l, 0, tmp.mem(), 0, ckk, o*ckk, chunks) &&
+		(rest == 0 || dev.Gemm(false, true, o, ckk, rest, gy2.mem(), chunks*l, p, 0, cols.mem(), chunks*l, p, 0, 0, tmp.mem(), chunks*o*ckk, ckk, 0, 1)) &&
+		dev.Sum(gw.mem(), tmp.mem(), []int{parts, o, ckk}, []bool{true, false, false})
 }

@@ -129,3 +129,6 @@ func TestModuleTo(t *testing.T) {
 		}
 	}
 }
+
+// train.Fit with Options.Device runs on the GPU and learns as on the CPU.
+func TestFit(t *testing.T) { devicetest.RunFit(t, gpuDevice(t)) }

@@ -68,7 +68,7 @@ var lessons = []lesson{
 		numbers: []bound{{"test accuracy", 90, 100}, {"softmax + cross-entropy: test accuracy", 90, 100}, {"test mean squared error", 0, 0.05}}},
 	{file: "04-universal-approximation.ipynb", figures: 5,
 		numbers: []bound{{"16 hidden units: mean squared error", 0, 0.01}, {"1 hidden unit: mean squared error", 0.1, 10}}},
-	{file: "05-lenet-on-mnist.ipynb", figures: 5, texts: []string{"81,194", "576"},
+	{file: "05-lenet-on-mnist.ipynb", figures: 5, texts: []string{"81,194", "576", "GPU: "},
 		numbers: []bound{{"test accuracy after 3 epochs:", 95, 100}}},
 	{file: "06-training-issues.ipynb", figures: 14,
 		numbers: []bound{{"plain     accuracy after 15 epochs", 0, 70}, {"batchnorm accuracy after 15 epochs", 90, 100}, {"residual  accuracy after 15 epochs", 90, 100}}},

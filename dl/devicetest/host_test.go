@@ -63,3 +63,5 @@ func TestDevicePlacementErrors(t *testing.T) {
 		t.Errorf("printing a device scalar: %q", s)
 	}
 }
+
+func TestFitOnReference(t *testing.T) { RunFit(t, NewReference("ref:0")) }

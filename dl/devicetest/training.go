@@ -2,12 +2,15 @@ package devicetest
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/gradbook/gradbook/dl"
+	"github.com/gradbook/gradbook/dl/data"
 	"github.com/gradbook/gradbook/dl/nn"
 	"github.com/gradbook/gradbook/dl/optim"
+	"github.com/gradbook/gradbook/dl/train"
 )
 
 // LeNet returns the lecture's LeNet for 1×28×28 images, its parameters
@@ -92,6 +95,39 @@ func RunTraining(t *testing.T, dev dl.Device, batch int, tol float64) {
 					Compare(t, got[i].Name, got[i].Tensor.To(dl.CPU), want[i].Tensor, tol)
 				}
 			})
+		}
+	}
+}
+
+// RunFit checks train.Fit with Options.Device: a tanh network learns the
+// Playground's circle on dev as on the CPU, and stays on dev.
+func RunFit(t *testing.T, dev dl.Device) {
+	fit := func(dev dl.Device) (*train.History, nn.Module) {
+		nn.Seed(4)
+		net := nn.Input(2).Linear(8).Tanh().Linear(8).Tanh().Linear(2)
+		h := train.Fit(net, data.NewLoader(data.Circle(400, 0.1, 1), 20, data.Shuffle(1)), train.Options{
+			Epochs:     15,
+			Optimizer:  optim.Adam(net.Parameters(), 0.03),
+			Validation: data.Circle(200, 0.1, 2),
+			Quiet:      true,
+			Device:     dev,
+		})
+		return h, net
+	}
+	want, _ := fit(nil)
+	got, net := fit(dev)
+	if got.Err != nil {
+		t.Fatal(got.Err)
+	}
+	w, _ := want.Last()
+	g, _ := got.Last()
+	t.Logf("validation accuracy %.3f on %v, %.3f on the CPU; loss %.5f and %.5f", g.ValAccuracy, dev, w.ValAccuracy, g.ValLoss, w.ValLoss)
+	if g.ValAccuracy < 0.9 || math.Abs(g.ValLoss-w.ValLoss) > 1e-3 {
+		t.Errorf("validation accuracy %.3f and loss %.5f on %v, %.3f and %.5f on the CPU", g.ValAccuracy, g.ValLoss, dev, w.ValAccuracy, w.ValLoss)
+	}
+	for _, nt := range net.StateDict() {
+		if nt.Tensor.Device() != dev {
+			t.Errorf("%s is on %v after the run", nt.Name, nt.Tensor.Device())
 		}
 	}
 }
