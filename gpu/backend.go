@@ -70,18 +70,30 @@ func (g *GPU) Alloc(d dl.DType, n int) *dl.DeviceMemory {
 	return m
 }
 
-// collectIfDue runs the garbage collector after every gcEvery bytes
+// collectIfDue starts a garbage collection after every gcEvery bytes
 // allocated. Device blocks go back to the cache when the tensors holding
 // them are collected, but the collector paces itself by main memory,
 // where a device tensor is a few hundred bytes: without this, a training
-// loop would take new device memory for hundreds of steps before the
-// first collection.
+// loop would take new device memory for thousands of steps before the
+// first collection. The collection runs beside the caller, which goes on
+// launching work.
 func (g *GPU) collectIfDue(bytes int) {
-	every := min(int64(256<<20), int64(g.info.Memory/16))
-	if g.sinceGC.Add(int64(bytes)) > every {
-		g.sinceGC.Store(0)
-		runtime.GC()
+	if g.sinceGC.Add(int64(bytes)) <= g.gcEvery() {
+		return
 	}
+	g.sinceGC.Store(0)
+	if g.collecting.CompareAndSwap(false, true) {
+		go func() {
+			runtime.GC()
+			g.collecting.Store(false)
+		}()
+	}
+}
+
+// gcEvery is a sixteenth of the device's memory, between 256 MiB and
+// 4 GiB.
+func (g *GPU) gcEvery() int64 {
+	return min(max(int64(g.info.Memory/16), 256<<20), 4<<30)
 }
 
 // Free gives m's block back to the allocator's cache.

@@ -67,7 +67,8 @@ type GPU struct {
 	blas *blasHandle
 	tf32 atomic.Bool
 
-	sinceGC atomic.Int64 // bytes allocated since the last collection collectIfDue ran
+	sinceGC    atomic.Int64 // bytes allocated since collectIfDue last started a collection
+	collecting atomic.Bool  // a collection collectIfDue started is running
 }
 
 var opened struct {

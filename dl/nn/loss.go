@@ -163,7 +163,9 @@ func sameShape(op string, a, b *dl.Tensor) {
 }
 
 // checkLabels checks that scores [N C d…] and labels [N d…] fit and that
-// every label is a class index.
+// every label is a class index. Labels on a device are not read (that
+// would wait for the device at every step); a label there that is not a
+// class index makes the loss NaN.
 func checkLabels(op string, scores, labels *dl.Tensor) {
 	s := scores.Shape()
 	if len(s) < 2 {
@@ -172,6 +174,9 @@ func checkLabels(op string, scores, labels *dl.Tensor) {
 	want := slices.Delete(slices.Clone(s), 1, 2)
 	if !slices.Equal(labels.Shape(), want) {
 		panicf(op, "labels of shape %v do not fit scores of shape %v (want labels %v)", labels.Shape(), s, want)
+	}
+	if labels.OnDevice() {
+		return
 	}
 	for i, v := range labels.Float64s() {
 		if v != math.Trunc(v) || v < 0 || v >= float64(s[1]) {
