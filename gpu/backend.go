@@ -153,14 +153,32 @@ func (g *GPU) launch(d dl.DType, name string, n int, args ...uint64) bool {
 
 // launchGrid runs kernel name with the given grid and block sizes.
 func (g *GPU) launchGrid(d dl.DType, name string, blocks, blockSize int, args ...uint64) bool {
+	return g.launchDims(d, name, [3]uint32{uint32(blocks), 1, 1}, [3]uint32{uint32(blockSize), 1, 1}, args...)
+}
+
+// launchDims runs kernel name over a grid and block of up to three
+// dimensions.
+func (g *GPU) launchDims(d dl.DType, name string, grid, block [3]uint32, args ...uint64) bool {
 	must(name, g.do(func() error {
 		fn, err := g.kernel(d, name)
 		if err != nil {
 			return err
 		}
-		return g.ctx.launch(fn, [3]uint32{uint32(blocks), 1, 1}, [3]uint32{uint32(blockSize), 1, 1}, 0, args...)
+		return g.ctx.launch(fn, grid, block, 0, args...)
 	}))
 	return true
+}
+
+// smallGemm is the size (multiply-adds over the batch) up to which a
+// product goes to gemm_tiled rather than cuBLAS: below it, cuBLAS's
+// host-side cost (about twice a kernel launch) exceeds what its faster
+// kernels save on the device.
+const smallGemm = 1 << 24
+
+// small reports whether a product is small enough for gemm_tiled (whose
+// grid takes at most 65,535 batch entries).
+func small(m, n, k, batch int) bool {
+	return m*n*k*batch <= smallGemm && batch <= 65535 && m > 0 && n > 0
 }
 
 // rowThreads is a power-of-two block size (32 to 256) for rows of n.
@@ -179,8 +197,9 @@ func ptr(m *dl.DeviceMemory) uint64 {
 	return argPtr(m.Ptr)
 }
 
-func i32(v int) uint64     { return argI32(v) }
-func f64(v float64) uint64 { return argF64(v) }
+func i32(v int) uint64        { return argI32(v) }
+func f64(v float64) uint64    { return argF64(v) }
+func f64arg(v float64) uint64 { return argF64(v) }
 func flag(b bool) uint64 {
 	if b {
 		return 1
@@ -359,6 +378,11 @@ func (g *GPU) Gemm(tA, tB bool, m, n, k int, a *dl.DeviceMemory, aOff, lda, stri
 	es := uintptr(elemSize(c.DType))
 	f64 := c.DType == dl.Float64
 	pa, pb, pc := a.Ptr+uintptr(aOff)*es, b.Ptr+uintptr(bOff)*es, c.Ptr+uintptr(cOff)*es
+	if small(m, n, k, batch) && fits(a.Len) && fits(b.Len) && fits(c.Len) {
+		return g.launchDims(c.DType, "gemm_tiled", [3]uint32{uint32((n + 15) / 16), uint32((m + 15) / 16), uint32(batch)}, [3]uint32{16, 16, 1},
+			flag(tA), flag(tB), i32(m), i32(n), i32(k), argPtr(pa), i32(lda), i32(strideA), argPtr(pb), i32(ldb), i32(strideB),
+			f64arg(beta), argPtr(pc), i32(ldc), i32(strideC))
+	}
 	must("Gemm", g.do(func() error {
 		if batch == 1 {
 			return g.blas.gemm(f64, tA, tB, m, n, k, 1, pa, lda, pb, ldb, beta, pc, ldc)

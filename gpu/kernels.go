@@ -11,7 +11,7 @@ import (
 func kernelNames() []string {
 	names := []string{"fill", "to_float", "to_double", "add_scaled", "div_scalar", "gather", "scatter", "reduce_sum", "reduce_sum_parts", "reduce_parts",
 		"softmax_rows", "softmax_grad_rows", "cross_entropy", "cross_entropy_grad", "im2col", "col2im",
-		"maxpool", "maxpool_grad", "avgpool", "avgpool_grad", "sgd_step", "adam_step"}
+		"maxpool", "maxpool_grad", "avgpool", "avgpool_grad", "sgd_step", "adam_step", "gemm_tiled"}
 	for _, op := range unaryNames {
 		names = append(names, "unary_"+op)
 	}

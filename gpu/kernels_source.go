@@ -196,6 +196,33 @@ extern "C" __global__ void reduce_parts(T* dst, const double* part, int nout, in
 	}
 }
 
+// gemm_tiled: C = op(A)·op(B) + beta·C for the small products, where
+// cuBLAS's own host-side work costs more than the product: 16×16 tiles
+// through shared memory, one output per thread, the batch along z.
+#define TILE 16
+extern "C" __global__ void gemm_tiled(int tA, int tB, int m, int n, int k, const T* A, int lda, int sA,
+		const T* B, int ldb, int sB, double beta, T* C, int ldc, int sC) {
+	__shared__ T As[TILE][TILE + 1];
+	__shared__ T Bs[TILE][TILE + 1];
+	A += blockIdx.z * sA;
+	B += blockIdx.z * sB;
+	C += blockIdx.z * sC;
+	int row = blockIdx.y * TILE + threadIdx.y, col = blockIdx.x * TILE + threadIdx.x;
+	T acc = 0;
+	for (int t = 0; t < k; t += TILE) {
+		int ka = t + threadIdx.x, kb = t + threadIdx.y;
+		As[threadIdx.y][threadIdx.x] = (row < m && ka < k) ? (tA ? A[ka * lda + row] : A[row * lda + ka]) : (T)0;
+		Bs[threadIdx.y][threadIdx.x] = (kb < k && col < n) ? (tB ? B[col * ldb + kb] : B[kb * ldb + col]) : (T)0;
+		__syncthreads();
+		for (int i = 0; i < TILE; i++) acc += As[threadIdx.y][i] * Bs[i][threadIdx.x];
+		__syncthreads();
+	}
+	if (row < m && col < n) {
+		T* c = C + row * ldc + col;
+		*c = beta == 0 ? acc : acc + (T)beta * *c;
+	}
+}
+
 // Rows: x seen as [outer n inner]; row r = (o, in) holds elements
 // o*n*inner + in + j*inner, j < n. One block per row.
 #define ROW_BASE(r) ((r) / inner * n * inner + (r) % inner)
