@@ -164,7 +164,7 @@ func (g *GPU) launchDims(d dl.DType, name string, grid, block [3]uint32, args ..
 		if err != nil {
 			return err
 		}
-		return g.ctx.launch(fn, grid, block, 0, args...)
+		return g.timed(name, func() error { return g.ctx.launch(fn, grid, block, 0, args...) })
 	}))
 	return true
 }
@@ -384,10 +384,12 @@ func (g *GPU) Gemm(tA, tB bool, m, n, k int, a *dl.DeviceMemory, aOff, lda, stri
 			f64arg(beta), argPtr(pc), i32(ldc), i32(strideC))
 	}
 	must("Gemm", g.do(func() error {
-		if batch == 1 {
-			return g.blas.gemm(f64, tA, tB, m, n, k, 1, pa, lda, pb, ldb, beta, pc, ldc)
-		}
-		return g.blas.gemmStridedBatched(f64, tA, tB, m, n, k, 1, pa, lda, int64(strideA), pb, ldb, int64(strideB), beta, pc, ldc, int64(strideC), batch)
+		return g.timed("cublas", func() error {
+			if batch == 1 {
+				return g.blas.gemm(f64, tA, tB, m, n, k, 1, pa, lda, pb, ldb, beta, pc, ldc)
+			}
+			return g.blas.gemmStridedBatched(f64, tA, tB, m, n, k, 1, pa, lda, int64(strideA), pb, ldb, int64(strideB), beta, pc, ldc, int64(strideC), batch)
+		})
 	}))
 	return true
 }

@@ -136,3 +136,26 @@ func TestModuleTo(t *testing.T) {
 
 // train.Fit with Options.Device runs on the GPU and learns as on the CPU.
 func TestFit(t *testing.T) { devicetest.RunFit(t, gpuDevice(t)) }
+
+// The profiler times each kind of work on the device.
+func TestProfile(t *testing.T) {
+	g := gpuDevice(t)
+	x, _ := devicetest.Batch(7, 512, 512)
+	x = x.To(g)
+	g.StartProfile()
+	x.MatMul(x).ReLU().Sum().Item()
+	entries, err := g.StopProfile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("\n%s", FormatProfile(entries))
+	names := map[string]bool{}
+	for _, e := range entries {
+		names[e.Name] = e.Ms > 0 && e.Calls > 0
+	}
+	for _, want := range []string{"cublas", "unary_relu", "reduce_sum_parts"} {
+		if !names[want] {
+			t.Errorf("no time for %s in %+v", want, entries)
+		}
+	}
+}

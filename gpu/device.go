@@ -67,6 +67,8 @@ type GPU struct {
 	blas *blasHandle
 	tf32 atomic.Bool
 
+	prof *profiler // on between StartProfile and StopProfile; guarded by mu
+
 	sinceGC    atomic.Int64 // bytes allocated since collectIfDue last started a collection
 	collecting atomic.Bool  // a collection collectIfDue started is running
 }

@@ -32,6 +32,7 @@ func main() {
 	number := flag.Int("number", 50, "steps per repeat")
 	tf32 := flag.Bool("tf32", false, "TensorFloat-32 matrix products")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the timed steps of every workload to this directory")
+	kernels := flag.Int("kernels", 0, "after timing, profile this many steps on the device and print the time by kernel")
 	flag.Parse()
 	g, err := gpu.Open(0)
 	if err != nil {
@@ -85,6 +86,17 @@ func main() {
 				panic(err)
 			}
 			times[r] = time.Since(start).Seconds() * 1000 / float64(*number)
+		}
+		if *kernels > 0 {
+			g.StartProfile()
+			for range *kernels {
+				step()
+			}
+			entries, err := g.StopProfile()
+			if err != nil {
+				panic(err)
+			}
+			fmt.Fprintf(os.Stderr, "# %s%s: device time of %d steps by kernel\n%s", name, suffix, *kernels, gpu.FormatProfile(entries))
 		}
 		slices.Sort(times)
 		slices.Sort(host)
