@@ -82,3 +82,28 @@ func padded(s []int, n, v int) []int {
 	}
 	return out
 }
+
+// grid3 returns the grid of the 3-D kernels for a merged shape of at most
+// three axes: the innermost along x in blocks of threads, the others along
+// y and z (at most 65,535 each). A short innermost axis (under 32) would
+// leave most of each block idle: the strided kernels take those.
+func grid3(dims []int) ([3]uint32, bool) {
+	if len(dims) > 3 {
+		return [3]uint32{}, false
+	}
+	d := padFront(dims, 3, 1)
+	if d[0] > 65535 || d[1] > 65535 || d[2] < 32 {
+		return [3]uint32{}, false
+	}
+	return [3]uint32{uint32((d[2] + threads - 1) / threads), uint32(d[1]), uint32(d[0])}, true
+}
+
+// padFront returns s with v prepended up to n entries.
+func padFront(s []int, n, v int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = v
+	}
+	copy(out[n-len(s):], s)
+	return out
+}

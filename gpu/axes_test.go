@@ -61,3 +61,26 @@ func TestArgumentPadding(t *testing.T) {
 		}
 	}
 }
+
+func TestGrid3(t *testing.T) {
+	for _, c := range []struct {
+		dims []int
+		grid [3]uint32
+		ok   bool
+	}{
+		{[]int{128, 6, 900}, [3]uint32{4, 6, 128}, true}, // a convolution's output, reordered
+		{[]int{128, 256}, [3]uint32{1, 128, 1}, true},    // a bias added to rows
+		{[]int{1000}, [3]uint32{4, 1, 1}, true},
+		{[]int{1000, 3}, [3]uint32{}, false},      // short rows
+		{[]int{2, 3, 4, 50}, [3]uint32{}, false},  // four axes
+		{[]int{70000, 2, 64}, [3]uint32{}, false}, // beyond the grid
+	} {
+		grid, ok := grid3(c.dims)
+		if ok != c.ok || ok && grid != c.grid {
+			t.Errorf("grid3(%v) = %v %v, want %v %v", c.dims, grid, ok, c.grid, c.ok)
+		}
+	}
+	if got := padFront([]int{5, 6}, 3, 1); !reflect.DeepEqual(got, []int{1, 5, 6}) {
+		t.Errorf("padFront = %v", got)
+	}
+}

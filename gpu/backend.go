@@ -272,6 +272,12 @@ func (g *GPU) Binary(op string, dst, a, b *dl.DeviceMemory, shape, aStrides, bSt
 	if len(dims) <= 1 && (len(dims) == 0 || st[0][0] == 1 && st[1][0] == 1) && a.Len == dst.Len && b.Len == dst.Len {
 		return g.launch(dst.DType, "binary_"+op, dst.Len, ptr(dst), ptr(a), ptr(b), i32(dst.Len))
 	}
+	if grid, ok := grid3(dims); ok {
+		d := padFront(dims, 3, 1)
+		sa, sb := padFront(st[0], 3, 0), padFront(st[1], 3, 0)
+		return g.launchDims(dst.DType, "binary_"+op+"_3d", grid, [3]uint32{threads, 1, 1}, ptr(dst), ptr(a), ptr(b), i32(d[1]), i32(d[2]),
+			i32(sa[0]), i32(sa[1]), i32(sa[2]), i32(sb[0]), i32(sb[1]), i32(sb[2]))
+	}
 	args := []uint64{ptr(dst), ptr(a), ptr(b), i32(dst.Len)}
 	args = append(args, dimArgs(dims, maxRank)...)
 	args = append(args, strideArgs(st[0], maxRank)...)
@@ -350,6 +356,11 @@ func (g *GPU) Gather(dst, src *dl.DeviceMemory, shape, strides []int, offset int
 	dims, st := mergeAxes(shape, strides)
 	if len(dims) > maxRank || !fits(src.Len) || !fits(dst.Len) {
 		return false
+	}
+	if grid, ok := grid3(dims); ok {
+		d, s := padFront(dims, 3, 1), padFront(st[0], 3, 0)
+		return g.launchDims(dst.DType, "gather_3d", grid, [3]uint32{threads, 1, 1}, ptr(dst), ptr(src), i32(offset), i32(d[1]), i32(d[2]),
+			i32(s[0]), i32(s[1]), i32(s[2]))
 	}
 	args := []uint64{ptr(dst), ptr(src), i32(dst.Len), i32(offset)}
 	args = append(args, dimArgs(dims, maxRank)...)
@@ -433,20 +444,25 @@ func geomArgs(s dl.ConvShape) []uint64 {
 	return []uint64{i32(s.N), i32(s.C), i32(s.H), i32(s.W), i32(s.KH), i32(s.KW), i32(s.Stride), i32(s.Pad), i32(s.OH), i32(s.OW)}
 }
 
-// Im2col writes the receptive fields as columns.
+// Im2col writes the receptive fields as columns: the grid is the
+// positions of a sample, the samples and the rows.
 func (g *GPU) Im2col(cols, x *dl.DeviceMemory, s dl.ConvShape) bool {
-	if !fits(cols.Len) || !fits(x.Len) {
+	rows := s.C * s.KH * s.KW
+	if !fits(cols.Len) || !fits(x.Len) || s.N > 65535 || rows > 65535 {
 		return false
 	}
-	return g.launch(x.DType, "im2col", cols.Len, append([]uint64{ptr(cols), ptr(x)}, geomArgs(s)...)...)
+	grid := [3]uint32{uint32((s.OH*s.OW + threads - 1) / threads), uint32(s.N), uint32(rows)}
+	return g.launchDims(x.DType, "im2col", grid, [3]uint32{threads, 1, 1}, append([]uint64{ptr(cols), ptr(x)}, geomArgs(s)...)...)
 }
 
-// Col2im adds the columns back onto the image.
+// Col2im adds the columns back onto the image: the grid is the pixels of
+// a plane, the channels and the samples.
 func (g *GPU) Col2im(x, cols *dl.DeviceMemory, s dl.ConvShape) bool {
-	if !fits(cols.Len) || !fits(x.Len) {
+	if !fits(cols.Len) || !fits(x.Len) || s.N > 65535 || s.C > 65535 {
 		return false
 	}
-	return g.launch(x.DType, "col2im", x.Len, append([]uint64{ptr(x), ptr(cols)}, geomArgs(s)...)...)
+	grid := [3]uint32{uint32((s.H*s.W + threads - 1) / threads), uint32(s.C), uint32(s.N)}
+	return g.launchDims(x.DType, "col2im", grid, [3]uint32{threads, 1, 1}, append([]uint64{ptr(x), ptr(cols)}, geomArgs(s)...)...)
 }
 
 // MaxPool writes window maxima and their places.

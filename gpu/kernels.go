@@ -9,7 +9,7 @@ import (
 
 // kernelNames lists every kernel of kernelSource.
 func kernelNames() []string {
-	names := []string{"fill", "to_float", "to_double", "add_scaled", "div_scalar", "gather", "scatter", "reduce_sum", "reduce_sum_parts", "reduce_parts",
+	names := []string{"fill", "to_float", "to_double", "add_scaled", "div_scalar", "gather", "gather_3d", "scatter", "reduce_sum", "reduce_sum_parts", "reduce_parts",
 		"softmax_rows", "softmax_grad_rows", "cross_entropy", "cross_entropy_grad", "im2col", "col2im",
 		"maxpool", "maxpool_grad", "avgpool", "avgpool_grad", "sgd_step", "adam_step", "gemm_tiled"}
 	for _, op := range unaryNames {
@@ -19,7 +19,7 @@ func kernelNames() []string {
 		names = append(names, "grad_"+op)
 	}
 	for _, op := range binaryNames {
-		names = append(names, "binary_"+op, "binary_"+op+"_strided")
+		names = append(names, "binary_"+op, "binary_"+op+"_strided", "binary_"+op+"_3d")
 	}
 	return names
 }

@@ -58,14 +58,15 @@ __device__ __forceinline__ double sigmoid_d(double v) {
 }
 
 // offsetOf returns the strided offset of row-major element i of shape d.
+// (The outermost axis needs no division: what is left of i is its index.)
 __device__ __forceinline__ int offsetOf(int i, int rank, const int* d, const int* s) {
 	int off = 0;
-	for (int k = rank - 1; k >= 0; k--) {
+	for (int k = rank - 1; k > 0; k--) {
 		int q = i / d[k];
 		off += (i - q * d[k]) * s[k];
 		i = q;
 	}
-	return off;
+	return rank > 0 ? off + i * s[0] : 0;
 }
 
 #define UNARY(name, expr) \
@@ -85,6 +86,14 @@ extern "C" __global__ void binary_##name##_strided(T* dst, const T* as, const T*
 	const int sa[6] = {sa0, sa1, sa2, sa3, sa4, sa5}; \
 	const int sb[6] = {sb0, sb1, sb2, sb3, sb4, sb5}; \
 	LOOP(i, n) { T a = as[offsetOf(i, rank, d, sa)]; T b = bs[offsetOf(i, rank, d, sb)]; dst[i] = (expr); } \
+} \
+extern "C" __global__ void binary_##name##_3d(T* dst, const T* as, const T* bs, int d1, int d2, \
+		int sa0, int sa1, int sa2, int sb0, int sb1, int sb2) { \
+	int k = blockIdx.x * blockDim.x + threadIdx.x; \
+	if (k >= d2) return; \
+	int i = blockIdx.z, j = blockIdx.y; \
+	T a = as[i * sa0 + j * sa1 + k * sa2]; T b = bs[i * sb0 + j * sb1 + k * sb2]; \
+	dst[(i * d1 + j) * d2 + k] = (expr); \
 }
 
 UNARY_OPS
@@ -113,6 +122,15 @@ extern "C" __global__ void gather(T* dst, const T* src, int n, int offset, DIMS,
 	const int d[6] = {d0, d1, d2, d3, d4, d5};
 	const int st[6] = {s0, s1, s2, s3, s4, s5};
 	LOOP(i, n) dst[i] = src[offset + offsetOf(i, rank, d, st)];
+}
+
+// gather_3d is gather for shapes of at most three axes, the outer two on
+// the grid: no division per element.
+extern "C" __global__ void gather_3d(T* dst, const T* src, int offset, int d1, int d2, int s0, int s1, int s2) {
+	int k = blockIdx.x * blockDim.x + threadIdx.x;
+	if (k >= d2) return;
+	int i = blockIdx.z, j = blockIdx.y;
+	dst[(i * d1 + j) * d2 + k] = src[offset + i * s0 + j * s1 + k * s2];
 }
 
 // scatter writes (add = 0) or adds src into dst; the strides address
@@ -298,42 +316,40 @@ extern "C" __global__ void cross_entropy_grad(T* dst, const T* x, const T* label
 
 #define GEOM int N, int C, int H, int W, int KH, int KW, int S, int P, int OH, int OW
 
-// im2col: cols [C·KH·KW, N·OH·OW], one thread per element.
+// im2col: cols [C·KH·KW, N·OH·OW]; the grid's z is the row (c, ki, kj),
+// its y the sample, its x the output position.
 extern "C" __global__ void im2col(T* cols, const T* x, GEOM) {
-	int hw = OH * OW, ncols = N * hw, total = C * KH * KW * ncols;
-	LOOP(i, total) {
-		int row = i / ncols, col = i - row * ncols;
-		int kj = (int)(row % KW), ki = (int)(row / KW % KH), c = (int)(row / (KW * KH));
-		int n = col / hw, p = col - n * hw;
-		int oi = (int)(p / OW), oj = (int)(p % OW);
-		int y = oi * S - P + ki, xx = oj * S - P + kj;
-		cols[i] = (y >= 0 && y < H && xx >= 0 && xx < W) ? x[((n * C + c) * H + y) * W + xx] : (T)0;
-	}
+	int p = blockIdx.x * blockDim.x + threadIdx.x, hw = OH * OW;
+	if (p >= hw) return;
+	int n = blockIdx.y, row = blockIdx.z;
+	int kj = row % KW, ki = row / KW % KH, c = row / (KW * KH);
+	int oi = p / OW, oj = p - oi * OW;
+	int y = oi * S - P + ki, xx = oj * S - P + kj;
+	cols[row * (N * hw) + n * hw + p] = (y >= 0 && y < H && xx >= 0 && xx < W) ? x[((n * C + c) * H + y) * W + xx] : (T)0;
 }
 
-// col2im: one thread per image element, adding the columns that read it.
+// col2im: one thread per image element, adding the columns that read it;
+// the grid's z is the sample, its y the channel, its x the pixel.
 extern "C" __global__ void col2im(T* x, const T* cols, GEOM) {
-	int hw = OH * OW, ncols = N * hw, total = N * C * H * W;
-	LOOP(i, total) {
-		int xx = (int)(i % W), y = (int)(i / W % H);
-		int nc = i / (H * W);
-		int c = (int)(nc % C);
-		int n = nc / C;
-		double acc = 0;
-		for (int ki = 0; ki < KH; ki++) {
-			int t = y + P - ki;
-			if (t < 0 || t % S != 0 || t / S >= OH) continue;
-			int oi = t / S;
-			for (int kj = 0; kj < KW; kj++) {
-				int u = xx + P - kj;
-				if (u < 0 || u % S != 0 || u / S >= OW) continue;
-				int oj = u / S;
-				int row = (c * KH + ki) * KW + kj;
-				acc += (double)cols[row * ncols + n * hw + oi * OW + oj];
-			}
+	int i = blockIdx.x * blockDim.x + threadIdx.x;
+	if (i >= H * W) return;
+	int c = blockIdx.y, n = blockIdx.z;
+	int y = i / W, xx = i - y * W;
+	int hw = OH * OW, ncols = N * hw;
+	double acc = 0;
+	for (int ki = 0; ki < KH; ki++) {
+		int t = y + P - ki;
+		if (t < 0 || t % S != 0 || t / S >= OH) continue;
+		int oi = t / S;
+		for (int kj = 0; kj < KW; kj++) {
+			int u = xx + P - kj;
+			if (u < 0 || u % S != 0 || u / S >= OW) continue;
+			int oj = u / S;
+			int row = (c * KH + ki) * KW + kj;
+			acc += (double)cols[row * ncols + n * hw + oi * OW + oj];
 		}
-		x[i] = (T)acc;
 	}
+	x[((n * C + c) * H + y) * W + xx] = (T)acc;
 }
 
 // maxpool: each window's maximum (the first of equal maxima; a NaN wins)
