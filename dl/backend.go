@@ -70,6 +70,9 @@ type Kernels interface {
 	// at the offsets plus i times the strides (elements).
 	Gemm(tA, tB bool, m, n, k int, a *DeviceMemory, aOff, lda, strideA int, b *DeviceMemory, bOff, ldb, strideB int,
 		beta float64, c *DeviceMemory, cOff, ldc, strideC int, batch int) bool
+	// GemmBias is one Gemm (no batch, beta 0) with the vector bias (n
+	// elements) added to every row of C: a layer's x·wᵀ + b at once.
+	GemmBias(tA, tB bool, m, n, k int, a *DeviceMemory, lda int, b *DeviceMemory, ldb int, bias, c *DeviceMemory, ldc int) bool
 	// Softmax computes softmax (or log-softmax) along the middle axis of
 	// x seen as [outer n inner].
 	Softmax(dst, x *DeviceMemory, outer, n, inner int, log bool) bool
@@ -133,6 +136,9 @@ func (NoKernels) Scatter(_, _ *DeviceMemory, _, _ []int, _ int, _ bool) bool {
 }
 func (NoKernels) Gemm(bool, bool, int, int, int, *DeviceMemory, int, int, int, *DeviceMemory, int, int, int,
 	float64, *DeviceMemory, int, int, int, int) bool {
+	return false
+}
+func (NoKernels) GemmBias(bool, bool, int, int, int, *DeviceMemory, int, *DeviceMemory, int, *DeviceMemory, *DeviceMemory, int) bool {
 	return false
 }
 func (NoKernels) Softmax(_, _ *DeviceMemory, _, _, _ int, _ bool) bool        { return false }

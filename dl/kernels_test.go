@@ -490,7 +490,7 @@ func TestConvBlocksMatchNaive(t *testing.T) {
 		}
 		g := newConvGeometry("test", x, c.k, c.k, c.stride, c.pad)
 		gy := kRand(rng, Float64, y.shape...)
-		gx, gw := convBackward(g, x, w, gy, true, true)
+		gx, gw := convBackward(g, x, w, gy, true, true, nil)
 		wantX, wantW := naiveConvGrads(values[float64](x), values[float64](w), values[float64](gy), c.n, c.c, c.h, c.w, c.o, c.k, c.stride, c.pad)
 		for i, wv := range wantX {
 			if math.Abs(gx.at(i)-wv) > 1e-12 {
@@ -524,7 +524,7 @@ func TestConvWideBackward(t *testing.T) {
 		if !g.wide() {
 			t.Fatal("geometry is not wide")
 		}
-		gx, gw := convBackward(g, x, w, gy, true, true)
+		gx, gw := convBackward(g, x, w, gy, true, true, nil)
 		wantX, wantW := naiveConvGrads(values[float64](x), values[float64](w), values[float64](gy), n, c, h, wd, o, k, 1, 0)
 		for _, p := range []struct {
 			name      string

@@ -177,7 +177,9 @@ func Conv2d(x, w, b *Tensor, stride, padding int) *Tensor {
 	if b != nil && (len(b.shape) != 1 || b.shape[0] != o) {
 		panicf("Conv2d", "bias of shape %v does not match %d filters", b.shape, o)
 	}
-	out := convForward(g, x, w, b)
+	// On a device, the forward pass's columns are kept for the filters'
+	// gradient (as PyTorch's own im2col convolution keeps them).
+	out, cols := convForwardKeep(g, x, w, b, tracking(x, w, b) && w.RequiresGrad())
 	if !tracking(x, w, b) {
 		return out
 	}
@@ -187,7 +189,7 @@ func Conv2d(x, w, b *Tensor, stride, padding int) *Tensor {
 	}
 	return record(out, opConv2dFor(b != nil), inputs, fmt.Sprintf("stride=%d, padding=%d", stride, padding),
 		func(gy *Tensor) []*Tensor {
-			gx, gw := convBackward(g, x, w, gy, x.RequiresGrad(), w.RequiresGrad())
+			gx, gw := convBackward(g, x, w, gy, x.RequiresGrad(), w.RequiresGrad(), cols)
 			if b == nil {
 				return []*Tensor{gx, gw}
 			}
@@ -213,9 +215,19 @@ func opConv2dFor(bias bool) *opDef {
 	return opConv2d
 }
 
+// convForwardKeep is convForward that also returns, on a device and when
+// keep is set, the im2col columns of x for convBackward.
+func convForwardKeep(g convGeometry, x, w, b *Tensor, keep bool) (out, cols *Tensor) {
+	if dev := deviceOf("Conv2d", x, w, b); dev != nil {
+		return convForwardDevice(dev, g, x, w, b, keep)
+	}
+	return convForward(g, x, w, b), nil
+}
+
 func convForward(g convGeometry, x, w, b *Tensor) *Tensor {
 	if dev := deviceOf("Conv2d", x, w, b); dev != nil {
-		return convForwardDevice(dev, g, x, w, b)
+		out, _ := convForwardDevice(dev, g, x, w, b, false)
+		return out
 	}
 	o := w.shape[0]
 	out := x.likeRaw([]int{g.n, o, g.oh, g.ow})
@@ -467,19 +479,21 @@ func fillRows[T float](y, b []T, n int) {
 
 // convBackward returns the adjoints of the input and the filters, each
 // only when asked for (nil otherwise).
-func convBackward(g convGeometry, x, w, gy *Tensor, needX, needW bool) (gx, gw *Tensor) {
+// convBackward returns the adjoints of x and w (each when asked for) of
+// conv(x, w) for the output adjoint gy; cols, when not nil, are x's
+// columns kept from the forward pass on a device.
+func convBackward(g convGeometry, x, w, gy *Tensor, needX, needW bool, cols *Tensor) (gx, gw *Tensor) {
+	if !needX && !needW {
+		return nil, nil
+	}
+	if dev := deviceOf("Conv2d", x, w, gy); dev != nil {
+		return convBackwardDevice(dev, g, x, w, gy, needX, needW, cols)
+	}
 	if needX {
 		gx = x.like(x.Shape())
 	}
 	if needW {
 		gw = w.like(w.Shape())
-	}
-	if !needX && !needW {
-		return nil, nil
-	}
-	if dev := deviceOf("Conv2d", x, w, gy); dev != nil {
-		convBackwardDevice(dev, g, x, w, gy, gx, gw)
-		return gx, gw
 	}
 	o := w.shape[0]
 	switch xs := x.data.(type) {

@@ -11,15 +11,16 @@ import (
 // and a strided copy puts it in [n o oh ow] order. When the backend
 // declines a step, the whole op is computed on the host.
 
-// convForwardDevice returns conv(x, w) + b on dev.
-func convForwardDevice(dev Backend, g convGeometry, x, w, b *Tensor) *Tensor {
+// convForwardDevice returns conv(x, w) + b on dev, and the columns of x
+// when keep is set.
+func convForwardDevice(dev Backend, g convGeometry, x, w, b *Tensor, keep bool) (out, cols *Tensor) {
 	o, hw := w.shape[0], g.oh*g.ow
-	out := x.likeRaw([]int{g.n, o, g.oh, g.ow})
+	out = x.likeRaw([]int{g.n, o, g.oh, g.ow})
 	if out.Len() == 0 {
-		return out
+		return out, nil
 	}
 	ckk, p := g.c*g.kh*g.kw, g.n*hw
-	cols := x.likeRaw([]int{ckk, p})
+	cols = x.likeRaw([]int{ckk, p})
 	y2 := x.likeRaw([]int{o, p})
 	ok := dev.Im2col(cols.mem(), x.mem(), g.public()) &&
 		dev.Gemm(false, false, o, p, ckk, w.mem(), 0, ckk, 0, cols.mem(), 0, p, 0, 0, y2.mem(), 0, p, 0, 1)
@@ -30,28 +31,51 @@ func convForwardDevice(dev Backend, g convGeometry, x, w, b *Tensor) *Tensor {
 	} else if ok {
 		ok = dev.Gather(out.mem(), y2.mem(), order, strides, 0)
 	}
-	release(cols)
 	release(y2)
+	if !ok || !keep {
+		release(cols)
+		cols = nil
+	}
 	if !ok {
 		writeBack(out, convForward(g, hostOf(x), hostOf(w), hostOf(b)))
 	}
-	return out
+	return out, cols
 }
 
-// convBackwardDevice writes the adjoints gx and gw (either may be nil) of
-// conv(x, w) for the output adjoint gy.
-func convBackwardDevice(dev Backend, g convGeometry, x, w, gy, gx, gw *Tensor) {
+// convBackwardDevice returns the adjoints gx and gw (each when asked for)
+// of conv(x, w) for the output adjoint gy; cols are x's columns when the
+// forward pass kept them, nil otherwise.
+func convBackwardDevice(dev Backend, g convGeometry, x, w, gy *Tensor, needX, needW bool, cols *Tensor) (gx, gw *Tensor) {
 	o, hw := w.shape[0], g.oh*g.ow
 	ckk, p := g.c*g.kh*g.kw, g.n*hw
-	if p == 0 || o == 0 {
-		return // the zero adjoints stand
+	if p == 0 || o == 0 { // the adjoints are zero
+		if needX {
+			gx = x.like(x.Shape())
+		}
+		if needW {
+			gw = w.like(w.Shape())
+		}
+		return gx, gw
+	}
+	// Every element of the adjoints is written below.
+	if needX {
+		gx = x.likeRaw(x.Shape())
+	}
+	if needW {
+		gw = w.likeRaw(w.Shape())
 	}
 	gy2 := x.likeRaw([]int{o, p})
 	ok := dev.Gather(gy2.mem(), gy.mem(), []int{o, g.n, hw}, []int{hw, o * hw, 1}, 0)
 	if ok && gw != nil {
-		cols := x.likeRaw([]int{ckk, p})
-		ok = dev.Im2col(cols.mem(), x.mem(), g.public()) && filterGrad(dev, gw, gy2, cols, o, ckk, p)
-		release(cols)
+		own := cols == nil
+		if own {
+			cols = x.likeRaw([]int{ckk, p})
+			ok = dev.Im2col(cols.mem(), x.mem(), g.public())
+		}
+		ok = ok && filterGrad(dev, gw, gy2, cols, o, ckk, p)
+		if own {
+			release(cols)
+		}
 	}
 	if ok && gx != nil {
 		gcols := x.likeRaw([]int{ckk, p})
@@ -61,15 +85,16 @@ func convBackwardDevice(dev Backend, g convGeometry, x, w, gy, gx, gw *Tensor) {
 	}
 	release(gy2)
 	if ok {
-		return
+		return gx, gw
 	}
-	hx, hw2 := convBackward(g, hostOf(x), hostOf(w), hostOf(gy), gx != nil, gw != nil)
+	hx, hw2 := convBackward(g, hostOf(x), hostOf(w), hostOf(gy), needX, needW, nil)
 	if gx != nil {
 		writeBack(gx, hx)
 	}
 	if gw != nil {
 		writeBack(gw, hw2)
 	}
+	return gx, gw
 }
 
 // maxPoolDevice is MaxPool2d on dev: the places of the maxima stay on the

@@ -68,11 +68,18 @@ func Linear(x, w, b *Tensor) *Tensor {
 
 // affine computes x·wᵀ (+ b) for x [n in] without recording.
 func affine(x, w, b *Tensor) *Tensor {
-	y := gemm(x, w, false, true)
 	if dev := deviceOf("Linear", x, w, b); dev != nil && b != nil {
+		n, in, out := x.shape[0], x.shape[1], w.shape[0]
+		y := x.likeRaw([]int{n, out})
+		if y.Len() > 0 && in > 0 && dev.GemmBias(false, true, n, out, in, x.mem(), in, w.mem(), in, b.mem(), y.mem(), out) {
+			return y
+		}
+		release(y)
+		y = gemm(x, w, false, true)
 		binaryDevice(dev, "add", y, y, withShape(b, []int{1, b.shape[0]}))
 		return y
 	}
+	y := gemm(x, w, false, true)
 	if b != nil {
 		switch s := y.data.(type) {
 		case []float32:

@@ -392,7 +392,7 @@ func (g *GPU) Gemm(tA, tB bool, m, n, k int, a *dl.DeviceMemory, aOff, lda, stri
 	if small(m, n, k, batch) && fits(a.Len) && fits(b.Len) && fits(c.Len) {
 		return g.launchDims(c.DType, "gemm_tiled", [3]uint32{uint32((n + 15) / 16), uint32((m + 15) / 16), uint32(batch)}, [3]uint32{16, 16, 1},
 			flag(tA), flag(tB), i32(m), i32(n), i32(k), argPtr(pa), i32(lda), i32(strideA), argPtr(pb), i32(ldb), i32(strideB),
-			f64arg(beta), argPtr(pc), i32(ldc), i32(strideC))
+			f64arg(beta), argPtr(pc), i32(ldc), i32(strideC), 0)
 	}
 	must("Gemm", g.do(func() error {
 		return g.timed("cublas", func() error {
@@ -403,6 +403,18 @@ func (g *GPU) Gemm(tA, tB bool, m, n, k int, a *dl.DeviceMemory, aOff, lda, stri
 		})
 	}))
 	return true
+}
+
+// GemmBias computes C = op(A)·op(B) + bias (added to every row) for the
+// small products, in one kernel; larger ones are declined (dl adds the
+// bias after a product).
+func (g *GPU) GemmBias(tA, tB bool, m, n, k int, a *dl.DeviceMemory, lda int, b *dl.DeviceMemory, ldb int, bias, c *dl.DeviceMemory, ldc int) bool {
+	if !small(m, n, k, 1) || !fits(a.Len) || !fits(b.Len) || !fits(c.Len) || a.DType != c.DType || b.DType != c.DType || bias.DType != c.DType {
+		return false
+	}
+	return g.launchDims(c.DType, "gemm_tiled", [3]uint32{uint32((n + 15) / 16), uint32((m + 15) / 16), 1}, [3]uint32{16, 16, 1},
+		flag(tA), flag(tB), i32(m), i32(n), i32(k), ptr(a), i32(lda), 0, ptr(b), i32(ldb), 0,
+		f64arg(0), ptr(c), i32(ldc), 0, ptr(bias))
 }
 
 // Softmax computes softmax or log-softmax along rows: one block per row.
@@ -497,8 +509,14 @@ func (g *GPU) AvgPoolGrad(dst, gy *dl.DeviceMemory, s dl.ConvShape) bool {
 	return g.launch(dst.DType, "avgpool_grad", dst.Len, append([]uint64{ptr(dst), ptr(gy)}, geomArgs(s)...)...)
 }
 
-// stepTensors is how many tensors one optimizer kernel updates.
-const stepTensors = 8
+// stepTensors is how many tensors one optimizer kernel updates: as many
+// as fit the driver's 64 kernel arguments.
+func stepTensors(kind string) int {
+	if kind == "sgd" {
+		return 12
+	}
+	return 8
+}
 
 // Step applies an optimizer update with one kernel per 8 parameters.
 func (g *GPU) Step(r dl.StepRule, ps, gs []*dl.DeviceMemory, states [][]*dl.DeviceMemory) bool {
@@ -521,8 +539,9 @@ func (g *GPU) Step(r dl.StepRule, ps, gs []*dl.DeviceMemory, states [][]*dl.Devi
 			return false
 		}
 	}
-	for lo := 0; lo < len(ps); lo += stepTensors {
-		hi := min(lo+stepTensors, len(ps))
+	per := stepTensors(r.Kind)
+	for lo := 0; lo < len(ps); lo += per {
+		hi := min(lo+per, len(ps))
 		if !g.stepChunk(r, ps[lo:hi], gs[lo:hi], states[lo:hi]) {
 			return false
 		}
@@ -532,8 +551,9 @@ func (g *GPU) Step(r dl.StepRule, ps, gs []*dl.DeviceMemory, states [][]*dl.Devi
 
 // stepChunk steps up to stepTensors parameters with one launch.
 func (g *GPU) stepChunk(r dl.StepRule, ps, gs []*dl.DeviceMemory, states [][]*dl.DeviceMemory) bool {
+	per := stepTensors(r.Kind)
 	total := 0
-	starts := make([]uint64, stepTensors-1)
+	starts := make([]uint64, per-1)
 	for i, p := range ps {
 		if i > 0 {
 			starts[i-1] = i32(total)
@@ -543,14 +563,14 @@ func (g *GPU) stepChunk(r dl.StepRule, ps, gs []*dl.DeviceMemory, states [][]*dl
 	if !fits(total) {
 		return false
 	}
-	for i := len(ps); i < stepTensors; i++ {
+	for i := len(ps); i < per; i++ {
 		if i > 0 {
 			starts[i-1] = i32(total)
 		}
 	}
 	// ptrs returns the pointer arguments of one operand, 0 past the end.
 	ptrs := func(at func(i int) *dl.DeviceMemory) []uint64 {
-		out := make([]uint64, stepTensors)
+		out := make([]uint64, per)
 		for i := range ps {
 			out[i] = ptr(at(i))
 		}

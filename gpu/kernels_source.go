@@ -214,12 +214,12 @@ extern "C" __global__ void reduce_parts(T* dst, const double* part, int nout, in
 	}
 }
 
-// gemm_tiled: C = op(A)·op(B) + beta·C for the small products, where
+// gemm_tiled: C = op(A)·op(B) + beta·C (+ bias[col]) for the small products, where
 // cuBLAS's own host-side work costs more than the product: 16×16 tiles
 // through shared memory, one output per thread, the batch along z.
 #define TILE 16
 extern "C" __global__ void gemm_tiled(int tA, int tB, int m, int n, int k, const T* A, int lda, int sA,
-		const T* B, int ldb, int sB, double beta, T* C, int ldc, int sC) {
+		const T* B, int ldb, int sB, double beta, T* C, int ldc, int sC, const T* bias) {
 	__shared__ T As[TILE][TILE + 1];
 	__shared__ T Bs[TILE][TILE + 1];
 	A += blockIdx.z * sA;
@@ -237,7 +237,8 @@ extern "C" __global__ void gemm_tiled(int tA, int tB, int m, int n, int k, const
 	}
 	if (row < m && col < n) {
 		T* c = C + row * ldc + col;
-		*c = beta == 0 ? acc : acc + (T)beta * *c;
+		if (beta != 0) acc += (T)beta * *c;
+		*c = bias ? acc + bias[col] : acc;
 	}
 }
 
@@ -418,7 +419,7 @@ extern "C" __global__ void avgpool_grad(T* dx, const T* gy, GEOM) {
 }
 
 // The optimizer steps, in double as the host computes them (dl.StepRule),
-// over up to 8 tensors at once: element i of the concatenation belongs to
+// over several tensors at once: element i of the concatenation belongs to
 // the tensor k whose start st[k] is the last at or below i.
 #define PTR8(type, n) type n##0, type n##1, type n##2, type n##3, type n##4, type n##5, type n##6, type n##7
 #define ARR8(n) {n##0, n##1, n##2, n##3, n##4, n##5, n##6, n##7}
@@ -431,12 +432,18 @@ __device__ __forceinline__ int tensorOf(int i, int count, const int* st) {
 	return k;
 }
 
-extern "C" __global__ void sgd_step(int count, int total, PTR8(T*, p), PTR8(const T*, g), PTR8(T*, b), STARTS,
+#define PTR12(type, n) PTR8(type, n), type n##8, type n##9, type n##10, type n##11
+#define ARR12(n) {n##0, n##1, n##2, n##3, n##4, n##5, n##6, n##7, n##8, n##9, n##10, n##11}
+#define STARTS12 STARTS, int s8, int s9, int s10, int s11
+#define START_ARR12 {0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11}
+
+// sgd_step takes 12 tensors (three pointers each), adam_step 8 (five).
+extern "C" __global__ void sgd_step(int count, int total, PTR12(T*, p), PTR12(const T*, g), PTR12(T*, b), STARTS12,
 		double lr, double decay, int maximize, double momentum, double dampening, int nesterov, int first) {
-	T* P[8] = ARR8(p);
-	const T* G[8] = ARR8(g);
-	T* B[8] = ARR8(b);
-	const int st[8] = START_ARR;
+	T* P[12] = ARR12(p);
+	const T* G[12] = ARR12(g);
+	T* B[12] = ARR12(b);
+	const int st[12] = START_ARR12;
 	LOOP(i, total) {
 		int k = tensorOf(i, count, st), j = i - st[k];
 		double th = (double)P[k][j], gi = (double)G[k][j];

@@ -293,6 +293,19 @@ func (r *Reference) Gemm(tA, tB bool, m, n, k int, a *dl.DeviceMemory, aOff, lda
 	return true
 }
 
+// GemmBias is one product with a bias added to every row.
+func (r *Reference) GemmBias(tA, tB bool, m, n, k int, a *dl.DeviceMemory, lda int, b *dl.DeviceMemory, ldb int, bias, c *dl.DeviceMemory, ldc int) bool {
+	r.Gemm(tA, tB, m, n, k, a, 0, lda, 0, b, 0, ldb, 0, 0, c, 0, ldc, 0, 1)
+	cv, bv := r.get(c), r.get(bias)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			cv[i*ldc+j] += bv[j]
+		}
+	}
+	r.put(c, cv)
+	return true
+}
+
 // rows visits each row of x seen as [outer n inner]: the offsets of its
 // n elements.
 func rows(outer, n, inner int, f func(row int, at func(j int) int)) {
