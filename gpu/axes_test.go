@@ -84,3 +84,26 @@ func TestGrid3(t *testing.T) {
 		t.Errorf("padFront = %v", got)
 	}
 }
+
+func TestLaunchShapes(t *testing.T) {
+	if got := planeGrid(900, 6144); got != [3]uint32{4, 6144, 1} {
+		t.Errorf("planeGrid(900, 6144) = %v", got)
+	}
+	if got := planeGrid(10, 70000); got != [3]uint32{1, 65535, 2} {
+		t.Errorf("planeGrid(10, 70000) = %v", got)
+	}
+	for _, c := range []struct {
+		m, n, k, batch int
+		want           bool
+	}{
+		{128, 120, 576, 1, true},   // LeNet's first Linear at batch 128
+		{10, 128, 1024, 1, false},  // a filter gradient over a long batch: 8 tiles
+		{6, 9, 3600, 256, true},    // the same cut into chunks
+		{1024, 784, 256, 1, false}, // large: cuBLAS
+		{0, 5, 5, 1, false},
+	} {
+		if got := small(c.m, c.n, c.k, c.batch); got != c.want {
+			t.Errorf("small(%d, %d, %d, %d) = %v, want %v", c.m, c.n, c.k, c.batch, got, c.want)
+		}
+	}
+}

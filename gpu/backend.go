@@ -169,6 +169,23 @@ func (g *GPU) launchDims(d dl.DType, name string, grid, block [3]uint32, args ..
 	return true
 }
 
+// tensorGrid is the grid of the optimizer kernels: y the tensor, x
+// enough blocks for the longest (a grid-stride loop covers the rest).
+func tensorGrid(ps []*dl.DeviceMemory) [3]uint32 {
+	longest := 0
+	for _, p := range ps {
+		longest = max(longest, p.Len)
+	}
+	return [3]uint32{uint32(min((longest+threads-1)/threads, 1024)), uint32(len(ps)), 1}
+}
+
+// planeGrid covers n elements of each of planes planes: x the elements,
+// then the planes along y and, past 65,535, z.
+func planeGrid(n, planes int) [3]uint32 {
+	y := min(planes, 65535)
+	return [3]uint32{uint32((n + threads - 1) / threads), uint32(y), uint32((planes + y - 1) / y)}
+}
+
 // smallGemm is the size (multiply-adds over the batch) up to which a
 // product goes to gemm_tiled rather than cuBLAS: below it, cuBLAS's
 // host-side cost (about twice a kernel launch) exceeds what its faster
@@ -178,7 +195,13 @@ const smallGemm = 1 << 24
 // small reports whether a product is small enough for gemm_tiled (whose
 // grid takes at most 65,535 batch entries).
 func small(m, n, k, batch int) bool {
-	return m*n*k*batch <= smallGemm && batch <= 65535 && m > 0 && n > 0
+	if m <= 0 || n <= 0 || m*n*k*batch > smallGemm || batch > 65535 {
+		return false
+	}
+	// A long inner dimension over few tiles would leave the device idle:
+	// cuBLAS splits it.
+	tiles := (m + 15) / 16 * ((n + 15) / 16) * batch
+	return k <= 256 || tiles >= 16
 }
 
 // rowThreads is a power-of-two block size (32 to 256) for rows of n.
@@ -477,20 +500,24 @@ func (g *GPU) Col2im(x, cols *dl.DeviceMemory, s dl.ConvShape) bool {
 	return g.launchDims(x.DType, "col2im", grid, [3]uint32{threads, 1, 1}, append([]uint64{ptr(x), ptr(cols)}, geomArgs(s)...)...)
 }
 
-// MaxPool writes window maxima and their places.
+// MaxPool writes window maxima and their places: the grid is the
+// positions of a plane, then the planes.
 func (g *GPU) MaxPool(dst, arg, x *dl.DeviceMemory, s dl.ConvShape) bool {
 	if !fits(x.Len) || s.Pad != 0 {
 		return false
 	}
-	return g.launch(x.DType, "maxpool", dst.Len, append([]uint64{ptr(dst), ptr(arg), ptr(x)}, geomArgs(s)...)...)
+	return g.launchDims(x.DType, "maxpool", planeGrid(s.OH*s.OW, s.N*s.C), [3]uint32{threads, 1, 1},
+		append([]uint64{ptr(dst), ptr(arg), ptr(x)}, geomArgs(s)...)...)
 }
 
-// MaxPoolGrad routes gy to the maxima.
+// MaxPoolGrad routes gy to the maxima: the grid is the pixels of an input
+// plane, then the planes.
 func (g *GPU) MaxPoolGrad(dst, gy, arg *dl.DeviceMemory, s dl.ConvShape) bool {
 	if !fits(dst.Len) || s.Pad != 0 {
 		return false
 	}
-	return g.launch(dst.DType, "maxpool_grad", dst.Len, append([]uint64{ptr(dst), ptr(gy), ptr(arg)}, geomArgs(s)...)...)
+	return g.launchDims(dst.DType, "maxpool_grad", planeGrid(s.H*s.W, s.N*s.C), [3]uint32{threads, 1, 1},
+		append([]uint64{ptr(dst), ptr(gy), ptr(arg)}, geomArgs(s)...)...)
 }
 
 // AvgPool writes window means.
@@ -593,7 +620,7 @@ func (g *GPU) stepChunk(r dl.StepRule, ps, gs []*dl.DeviceMemory, states [][]*dl
 		args = append(args, ptrs(state(0))...)
 		args = append(args, starts...)
 		args = append(args, f64(r.LR), f64(decay), flag(r.Maximize), f64(r.Momentum), f64(r.Dampening), flag(r.Nesterov), flag(r.FirstStep))
-		return g.launch(d, "sgd_step", total, args...)
+		return g.launchDims(d, "sgd_step", tensorGrid(ps), [3]uint32{threads, 1, 1}, args...)
 	}
 	args = append(args, ptrs(state(0))...)
 	args = append(args, ptrs(state(1))...)
@@ -602,5 +629,5 @@ func (g *GPU) stepChunk(r dl.StepRule, ps, gs []*dl.DeviceMemory, states [][]*dl
 	c1 := 1 - math.Pow(r.Beta1, float64(r.Step))
 	c2 := 1 - math.Pow(r.Beta2, float64(r.Step))
 	args = append(args, f64(r.LR), f64(decay), flag(r.Maximize), f64(r.Beta1), f64(r.Beta2), f64(r.Eps), f64(r.DecoupledDecay), f64(c1), f64(c2), flag(r.AMSGrad))
-	return g.launch(d, "adam_step", total, args...)
+	return g.launchDims(d, "adam_step", tensorGrid(ps), [3]uint32{threads, 1, 1}, args...)
 }

@@ -354,42 +354,42 @@ extern "C" __global__ void col2im(T* x, const T* cols, GEOM) {
 }
 
 // maxpool: each window's maximum (the first of equal maxima; a NaN wins)
-// and its place in the input plane.
+// and its place in the input plane; the grid's y is the plane.
 extern "C" __global__ void maxpool(T* dst, int* arg, const T* x, GEOM) {
-	int total = N * C * OH * OW;
-	LOOP(i, total) {
-		int oj = (int)(i % OW), oi = (int)(i / OW % OH);
-		int plane = i / (OH * OW);
-		const T* xp = x + plane * H * W;
-		int best = -1;
-		T bv = 0;
-		for (int ki = 0; ki < KH; ki++) for (int kj = 0; kj < KW; kj++) {
-			int at = (oi * S + ki) * W + oj * S + kj;
-			T v = xp[at];
-			if (best < 0 || v > bv || v != v) { best = at; bv = v; }
-		}
-		dst[i] = bv;
-		arg[i] = best;
+	int o = blockIdx.x * blockDim.x + threadIdx.x;
+	if (o >= OH * OW) return;
+	int plane = blockIdx.y + blockIdx.z * gridDim.y;
+	if (plane >= N * C) return;
+	int oi = o / OW, oj = o - oi * OW;
+	const T* xp = x + plane * H * W;
+	int best = -1;
+	T bv = 0;
+	for (int ki = 0; ki < KH; ki++) for (int kj = 0; kj < KW; kj++) {
+		int at = (oi * S + ki) * W + oj * S + kj;
+		T v = xp[at];
+		if (best < 0 || v > bv || v != v) { best = at; bv = v; }
 	}
+	int i = plane * OH * OW + o;
+	dst[i] = bv;
+	arg[i] = best;
 }
 
 // maxpool_grad: one thread per input element, adding the gradients of
-// the windows whose maximum it is.
+// the windows whose maximum it is; the grid's y is the plane.
 extern "C" __global__ void maxpool_grad(T* dx, const T* gy, const int* arg, GEOM) {
-	int total = N * C * H * W;
-	LOOP(i, total) {
-		int xx = (int)(i % W), y = (int)(i / W % H);
-		int plane = i / (H * W);
-		int at = y * W + xx;
-		int oi0 = y - KH + 1 > 0 ? (y - KH + 1 + S - 1) / S : 0, oi1 = min(y / S, OH - 1);
-		int oj0 = xx - KW + 1 > 0 ? (xx - KW + 1 + S - 1) / S : 0, oj1 = min(xx / S, OW - 1);
-		double acc = 0;
-		for (int oi = oi0; oi <= oi1; oi++) for (int oj = oj0; oj <= oj1; oj++) {
-			int o = plane * OH * OW + oi * OW + oj;
-			if (arg[o] == at) acc += (double)gy[o];
-		}
-		dx[i] = (T)acc;
+	int at = blockIdx.x * blockDim.x + threadIdx.x;
+	if (at >= H * W) return;
+	int plane = blockIdx.y + blockIdx.z * gridDim.y;
+	if (plane >= N * C) return;
+	int y = at / W, xx = at - y * W;
+	int oi0 = y - KH + 1 > 0 ? (y - KH + 1 + S - 1) / S : 0, oi1 = min(y / S, OH - 1);
+	int oj0 = xx - KW + 1 > 0 ? (xx - KW + 1 + S - 1) / S : 0, oj1 = min(xx / S, OW - 1);
+	double acc = 0;
+	for (int oi = oi0; oi <= oi1; oi++) for (int oj = oj0; oj <= oj1; oj++) {
+		int o = plane * OH * OW + oi * OW + oj;
+		if (arg[o] == at) acc += (double)gy[o];
 	}
+	dx[plane * H * W + at] = (T)acc;
 }
 
 extern "C" __global__ void avgpool(T* dst, const T* x, GEOM) {
@@ -419,18 +419,18 @@ extern "C" __global__ void avgpool_grad(T* dx, const T* gy, GEOM) {
 }
 
 // The optimizer steps, in double as the host computes them (dl.StepRule),
-// over several tensors at once: element i of the concatenation belongs to
-// the tensor k whose start st[k] is the last at or below i.
+// over several tensors at once, tensor k (of count) being the elements
+// from st[k] to the next start (or total) of the concatenation.
 #define PTR8(type, n) type n##0, type n##1, type n##2, type n##3, type n##4, type n##5, type n##6, type n##7
 #define ARR8(n) {n##0, n##1, n##2, n##3, n##4, n##5, n##6, n##7}
 #define STARTS int s1, int s2, int s3, int s4, int s5, int s6, int s7
 #define START_ARR {0, s1, s2, s3, s4, s5, s6, s7}
 
-__device__ __forceinline__ int tensorOf(int i, int count, const int* st) {
-	int k = 0;
-	while (k + 1 < count && i >= st[k + 1]) k++;
-	return k;
-}
+// The grid's y is the tensor; its x walks the tensor's elements.
+#define TENSOR_LOOP(j, k, st, total) \
+	int k = blockIdx.y; \
+	int n_##k = (k + 1 < count ? st[k + 1] : total) - st[k]; \
+	for (int j = blockIdx.x * blockDim.x + threadIdx.x; j < n_##k; j += blockDim.x * gridDim.x)
 
 #define PTR12(type, n) PTR8(type, n), type n##8, type n##9, type n##10, type n##11
 #define ARR12(n) {n##0, n##1, n##2, n##3, n##4, n##5, n##6, n##7, n##8, n##9, n##10, n##11}
@@ -444,8 +444,7 @@ extern "C" __global__ void sgd_step(int count, int total, PTR12(T*, p), PTR12(co
 	const T* G[12] = ARR12(g);
 	T* B[12] = ARR12(b);
 	const int st[12] = START_ARR12;
-	LOOP(i, total) {
-		int k = tensorOf(i, count, st), j = i - st[k];
+	TENSOR_LOOP(j, k, st, total) {
 		double th = (double)P[k][j], gi = (double)G[k][j];
 		if (maximize) gi = -gi;
 		gi += decay * th;
@@ -468,8 +467,7 @@ extern "C" __global__ void adam_step(int count, int total, PTR8(T*, p), PTR8(con
 	T* V[8] = ARR8(v);
 	T* X[8] = ARR8(x);
 	const int st[8] = START_ARR;
-	LOOP(i, total) {
-		int k = tensorOf(i, count, st), j = i - st[k];
+	TENSOR_LOOP(j, k, st, total) {
 		double th = (double)P[k][j], gi = (double)G[k][j];
 		if (maximize) gi = -gi;
 		gi += decay * th;
