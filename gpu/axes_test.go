@@ -98,7 +98,7 @@ func TestLaunchShapes(t *testing.T) {
 	}{
 		{128, 120, 576, 1, true},   // LeNet's first Linear at batch 128
 		{10, 128, 1024, 1, false},  // a filter gradient over a long batch: 8 tiles
-		{6, 9, 3600, 256, true},    // the same cut into chunks
+		{6, 9, 4114, 28, true},     // the same cut into chunks (LeNet at batch 128)
 		{1024, 784, 256, 1, false}, // large: cuBLAS
 		{0, 5, 5, 1, false},
 	} {
