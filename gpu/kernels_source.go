@@ -59,12 +59,17 @@ __device__ __forceinline__ double sigmoid_d(double v) {
 
 // offsetOf returns the strided offset of row-major element i of shape d.
 // (The outermost axis needs no division: what is left of i is its index.)
+// The loop runs over the fixed 6 axes so that it unrolls and d and s,
+// indexed by constants, stay in registers instead of local memory.
 __device__ __forceinline__ int offsetOf(int i, int rank, const int* d, const int* s) {
 	int off = 0;
-	for (int k = rank - 1; k > 0; k--) {
-		int q = i / d[k];
-		off += (i - q * d[k]) * s[k];
-		i = q;
+#pragma unroll
+	for (int k = 5; k > 0; k--) {
+		if (k < rank) {
+			int q = i / d[k];
+			off += (i - q * d[k]) * s[k];
+			i = q;
+		}
 	}
 	return rank > 0 ? off + i * s[0] : 0;
 }
@@ -175,8 +180,8 @@ __device__ double blockMax(double v) {
 extern "C" __global__ void reduce_sum(T* dst, const T* src, int nout, int nred,
 		int orank, int od0, int od1, int od2, int od3, int os0, int os1, int os2, int os3,
 		int rrank, int rd0, int rd1, int rd2, int rd3, int rs0, int rs1, int rs2, int rs3) {
-	const int od[4] = {od0, od1, od2, od3}, os[4] = {os0, os1, os2, os3};
-	const int rd[4] = {rd0, rd1, rd2, rd3}, rs[4] = {rs0, rs1, rs2, rs3};
+	const int od[6] = {od0, od1, od2, od3, 1, 1}, os[6] = {os0, os1, os2, os3, 0, 0};
+	const int rd[6] = {rd0, rd1, rd2, rd3, 1, 1}, rs[6] = {rs0, rs1, rs2, rs3, 0, 0};
 	for (int o = blockIdx.x; o < nout; o += gridDim.x) {
 		int base = offsetOf(o, orank, od, os);
 		double acc = 0;
@@ -192,8 +197,8 @@ extern "C" __global__ void reduce_sum(T* dst, const T* src, int nout, int nred,
 extern "C" __global__ void reduce_sum_parts(double* part, const T* src, int nout, int nred, int chunks,
 		int orank, int od0, int od1, int od2, int od3, int os0, int os1, int os2, int os3,
 		int rrank, int rd0, int rd1, int rd2, int rd3, int rs0, int rs1, int rs2, int rs3) {
-	const int od[4] = {od0, od1, od2, od3}, os[4] = {os0, os1, os2, os3};
-	const int rd[4] = {rd0, rd1, rd2, rd3}, rs[4] = {rs0, rs1, rs2, rs3};
+	const int od[6] = {od0, od1, od2, od3, 1, 1}, os[6] = {os0, os1, os2, os3, 0, 0};
+	const int rd[6] = {rd0, rd1, rd2, rd3, 1, 1}, rs[6] = {rs0, rs1, rs2, rs3, 0, 0};
 	int per = (nred + chunks - 1) / chunks;
 	for (int b = blockIdx.x; b < nout * chunks; b += gridDim.x) {
 		int o = b / chunks, lo = (b - o * chunks) * per, hi = min(lo + per, nred);
@@ -422,67 +427,69 @@ extern "C" __global__ void avgpool_grad(T* dx, const T* gy, GEOM) {
 // over several tensors at once, tensor k (of count) being the elements
 // from st[k] to the next start (or total) of the concatenation.
 #define PTR8(type, n) type n##0, type n##1, type n##2, type n##3, type n##4, type n##5, type n##6, type n##7
-#define ARR8(n) {n##0, n##1, n##2, n##3, n##4, n##5, n##6, n##7}
 #define STARTS int s1, int s2, int s3, int s4, int s5, int s6, int s7
-#define START_ARR {0, s1, s2, s3, s4, s5, s6, s7}
 
-// The grid's y is the tensor; its x walks the tensor's elements.
-#define TENSOR_LOOP(j, k, st, total) \
-	int k = blockIdx.y; \
-	int n_##k = (k + 1 < count ? st[k + 1] : total) - st[k]; \
-	for (int j = blockIdx.x * blockDim.x + threadIdx.x; j < n_##k; j += blockDim.x * gridDim.x)
+// The grid's y is the tensor k; its x walks the tensor's elements. SEL
+// picks tensor k's argument with a branch the whole block takes alike:
+// an array of the arguments would live in local memory, written by every
+// thread.
+#define SEL8(n, k) ((k) == 0 ? n##0 : (k) == 1 ? n##1 : (k) == 2 ? n##2 : (k) == 3 ? n##3 : \
+	(k) == 4 ? n##4 : (k) == 5 ? n##5 : (k) == 6 ? n##6 : n##7)
+#define SEL12(n, k) ((k) < 8 ? SEL8(n, k) : (k) == 8 ? n##8 : (k) == 9 ? n##9 : (k) == 10 ? n##10 : n##11)
+#define TENSOR_LOOP(j, len) \
+	for (int j = blockIdx.x * blockDim.x + threadIdx.x; j < (len); j += blockDim.x * gridDim.x)
 
 #define PTR12(type, n) PTR8(type, n), type n##8, type n##9, type n##10, type n##11
-#define ARR12(n) {n##0, n##1, n##2, n##3, n##4, n##5, n##6, n##7, n##8, n##9, n##10, n##11}
 #define STARTS12 STARTS, int s8, int s9, int s10, int s11
-#define START_ARR12 {0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11}
 
 // sgd_step takes 12 tensors (three pointers each), adam_step 8 (five).
 extern "C" __global__ void sgd_step(int count, int total, PTR12(T*, p), PTR12(const T*, g), PTR12(T*, b), STARTS12,
 		double lr, double decay, int maximize, double momentum, double dampening, int nesterov, int first) {
-	T* P[12] = ARR12(p);
-	const T* G[12] = ARR12(g);
-	T* B[12] = ARR12(b);
-	const int st[12] = START_ARR12;
-	TENSOR_LOOP(j, k, st, total) {
-		double th = (double)P[k][j], gi = (double)G[k][j];
+	const int k = blockIdx.y, s0 = 0;
+	T* P = SEL12(p, k);
+	const T* G = SEL12(g, k);
+	T* B = SEL12(b, k);
+	const int len = (k + 1 < count ? SEL12(s, k + 1) : total) - SEL12(s, k);
+	TENSOR_LOOP(j, len) {
+		double th = (double)P[j], gi = (double)G[j];
 		if (maximize) gi = -gi;
 		gi += decay * th;
 		double d = gi;
 		if (momentum != 0) {
-			double bv = first ? gi : momentum * (double)B[k][j] + (1 - dampening) * gi;
+			double bv = first ? gi : momentum * (double)B[j] + (1 - dampening) * gi;
 			T bt = (T)bv;
-			B[k][j] = bt;
+			B[j] = bt;
 			d = nesterov ? gi + momentum * (double)bt : (double)bt;
 		}
-		P[k][j] = (T)(th - lr * d);
+		P[j] = (T)(th - lr * d);
 	}
 }
 
 extern "C" __global__ void adam_step(int count, int total, PTR8(T*, p), PTR8(const T*, g), PTR8(T*, m), PTR8(T*, v), PTR8(T*, x), STARTS,
 		double lr, double decay, int maximize, double beta1, double beta2, double eps, double decoupled, double c1, double c2, int amsgrad) {
-	T* P[8] = ARR8(p);
-	const T* G[8] = ARR8(g);
-	T* M[8] = ARR8(m);
-	T* V[8] = ARR8(v);
-	T* X[8] = ARR8(x);
-	const int st[8] = START_ARR;
-	TENSOR_LOOP(j, k, st, total) {
-		double th = (double)P[k][j], gi = (double)G[k][j];
+	const int k = blockIdx.y, s0 = 0;
+	T* P = SEL8(p, k);
+	const T* G = SEL8(g, k);
+	T* M = SEL8(m, k);
+	T* V = SEL8(v, k);
+	T* X = SEL8(x, k);
+	const int len = (k + 1 < count ? SEL8(s, k + 1) : total) - SEL8(s, k);
+	TENSOR_LOOP(j, len) {
+		double th = (double)P[j], gi = (double)G[j];
 		if (maximize) gi = -gi;
 		gi += decay * th;
 		th *= 1 - lr * decoupled;
-		T mt = (T)(beta1 * (double)M[k][j] + (1 - beta1) * gi);
-		T vt = (T)(beta2 * (double)V[k][j] + (1 - beta2) * gi * gi);
-		M[k][j] = mt;
-		V[k][j] = vt;
+		T mt = (T)(beta1 * (double)M[j] + (1 - beta1) * gi);
+		T vt = (T)(beta2 * (double)V[j] + (1 - beta2) * gi * gi);
+		M[j] = mt;
+		V[j] = vt;
 		double vv = (double)vt;
 		if (amsgrad) {
-			T mx = X[k][j] > vt ? X[k][j] : vt;
-			X[k][j] = mx;
+			T mx = X[j] > vt ? X[j] : vt;
+			X[j] = mx;
 			vv = (double)mx;
 		}
-		P[k][j] = (T)(th - lr / c1 * (double)mt / (sqrt(vv) / sqrt(c2) + eps));
+		P[j] = (T)(th - lr / c1 * (double)mt / (sqrt(vv) / sqrt(c2) + eps));
 	}
 }
 `
