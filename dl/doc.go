@@ -59,6 +59,18 @@
 // GradCheck compares autodiff with central finite differences in float64,
 // for reverse and forward mode, and reports the errors per input.
 //
+// # Devices
+//
+// A tensor's values live on a Device: CPU, or a GPU of package gpu. To
+// returns a tensor on another device (a copy, through which gradients flow
+// back); MoveTo moves a leaf in place, which is how nn.To moves a network
+// and why an optimizer follows it. An op's inputs must share a device (a
+// rank-0 CPU tensor, a constant, joins the other operand's), and its result
+// is there. Reading values (Item, Float64s, printing) copies them to main
+// memory. A device implements Backend: memory and kernels. An op whose
+// kernel the backend lacks is computed through main memory, so every op
+// works everywhere; package devicetest checks a backend against the CPU.
+//
 // # Matrix products
 //
 // Every matrix product goes through the BLAS interface; the pure-Go
