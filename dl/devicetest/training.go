@@ -27,6 +27,18 @@ func MLP(seed uint64) nn.Module {
 	return nn.Input(784).Linear(256).ReLU().Linear(128).ReLU().Linear(10)
 }
 
+// Layers returns a small network through the other layers: BatchNorm,
+// LeakyReLU, average pooling, GELU, Dropout, a residual block, Sigmoid.
+// The convolution before BatchNorm has no bias, as usual: BatchNorm
+// removes it, so its gradient would be rounding noise, which Adam would
+// amplify differently on each device.
+func Layers(seed uint64) nn.Module {
+	nn.Seed(seed)
+	return nn.Input(1, 12, 12).Conv2d(4, 3, nn.NoBias()).BatchNorm().LeakyReLU(0.1).AvgPool2d(2).Flatten().
+		Linear(32).GELU().Dropout(0.2).Residual(func(r *nn.Builder) *nn.Builder { return r.Linear(32).Sigmoid() }).
+		Linear(10)
+}
+
 // Batch returns a random batch of n images of shape and labels below 10.
 func Batch(seed uint64, n int, shape ...int) (x, y *dl.Tensor) {
 	rng := rand.New(rand.NewPCG(seed, 11))
@@ -62,7 +74,7 @@ func RunTraining(t *testing.T, dev dl.Device, batch int, tol float64) {
 	nets := map[string]struct {
 		make  func(uint64) nn.Module
 		shape []int
-	}{"LeNet": {LeNet, []int{1, 28, 28}}, "MLP": {MLP, []int{784}}}
+	}{"LeNet": {LeNet, []int{1, 28, 28}}, "MLP": {MLP, []int{784}}, "Layers": {Layers, []int{1, 12, 12}}}
 	opts := map[string]func([]*dl.Tensor) optim.Optimizer{
 		"SGD": func(p []*dl.Tensor) optim.Optimizer {
 			return optim.SGD(p, 0.05, optim.Momentum(0.9), optim.Nesterov(), optim.WeightDecay(1e-3))

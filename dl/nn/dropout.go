@@ -44,7 +44,7 @@ func (d *DropoutLayer) Forward(x *dl.Tensor) *dl.Tensor {
 			vals[i] = 1 / keep
 		}
 	}
-	return x.Mul(newTensor(x.DType(), vals, x.Shape()...))
+	return x.Mul(newTensor(x.DType(), vals, x.Shape()...).To(x.Device()))
 }
 
 func (d *DropoutLayer) outputShape(in []int) []int { return append([]int(nil), in...) }

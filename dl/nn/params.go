@@ -121,8 +121,8 @@ func newTensor(d dl.DType, vals []float64, shape ...int) *dl.Tensor {
 	return t.Reshape(shape...)
 }
 
-// maskOf returns a tensor of x's dtype and shape that holds 1 where keep
-// is true of x's value and 0 elsewhere; it carries no gradient.
+// maskOf returns a tensor of x's dtype, shape and device that holds 1
+// where keep is true of x's value and 0 elsewhere; it carries no gradient.
 func maskOf(x *dl.Tensor, keep func(v float64) bool) *dl.Tensor {
 	vals := x.Float64s()
 	for i, v := range vals {
@@ -132,7 +132,7 @@ func maskOf(x *dl.Tensor, keep func(v float64) bool) *dl.Tensor {
 			vals[i] = 0
 		}
 	}
-	return newTensor(x.DType(), vals, x.Shape()...)
+	return newTensor(x.DType(), vals, x.Shape()...).To(x.Device())
 }
 
 // thousands writes n with commas between groups of three digits: 81,194.
