@@ -136,11 +136,9 @@ func crossEntropyDevice(dev Backend, logits, labels *Tensor, outer, n, inner int
 			return []*Tensor{gx, nil}
 		},
 		func(t []*Tensor) *Tensor {
-			var ty *Tensor
 			_, tys := JVP(func(in ...*Tensor) []*Tensor { return []*Tensor{CrossEntropyLogits(in[0], in[1])} },
 				[]*Tensor{hostOf(logits), hostOf(labels)}, []*Tensor{hostOf(t[0]), hostOf(labels).like(labels.Shape())})
-			ty = tys[0]
-			return uploadTo(dev, ty)
+			return uploadTo(dev, tys[0])
 		})
 }
 

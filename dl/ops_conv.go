@@ -870,18 +870,12 @@ func (x *Tensor) AvgPool2d(kernel, stride int) *Tensor {
 		stride = kernel
 	}
 	g := newConvGeometry("AvgPool2d", x, kernel, kernel, stride, 0)
-	pool := func(t *Tensor) *Tensor {
+	var pool func(t *Tensor) *Tensor
+	pool = func(t *Tensor) *Tensor {
 		o := t.like([]int{g.n, g.c, g.oh, g.ow})
 		if dev := t.backend(); dev != nil {
 			if !dev.AvgPool(o.mem(), t.mem(), g.public()) {
-				h := newTensor(t.dtype, o.shape)
-				switch s := hostOf(t).data.(type) {
-				case []float32:
-					avgPoolKernel(g, values[float32](h), s)
-				case []float64:
-					avgPoolKernel(g, values[float64](h), s)
-				}
-				writeBack(o, h)
+				writeBack(o, pool(hostOf(t)))
 			}
 			return o
 		}
@@ -899,29 +893,28 @@ func (x *Tensor) AvgPool2d(kernel, stride int) *Tensor {
 	}
 	return record(out, opAvgPool, []*Tensor{x}, fmt.Sprintf("kernel=%d, stride=%d", kernel, stride),
 		func(gy *Tensor) []*Tensor {
-			gx := x.like(x.Shape())
-			if dev := deviceOf("AvgPool2d", x, gy); dev != nil {
-				if !dev.AvgPoolGrad(gx.mem(), gy.mem(), g.public()) {
-					h := newTensor(x.dtype, x.Shape())
-					switch s := hostOf(gy).data.(type) {
-					case []float32:
-						avgPoolGrad(g, values[float32](h), s)
-					case []float64:
-						avgPoolGrad(g, values[float64](h), s)
-					}
-					writeBack(gx, h)
-				}
-				return []*Tensor{gx}
-			}
-			switch s := gy.data.(type) {
-			case []float32:
-				avgPoolGrad(g, values[float32](gx), s)
-			case []float64:
-				avgPoolGrad(g, values[float64](gx), s)
-			}
-			return []*Tensor{gx}
+			return []*Tensor{avgPoolAdjoint(g, x, gy)}
 		},
 		func(t []*Tensor) *Tensor { return pool(t[0]) })
+}
+
+// avgPoolAdjoint returns the adjoint of x for the pooled output's
+// adjoint gy.
+func avgPoolAdjoint(g convGeometry, x, gy *Tensor) *Tensor {
+	gx := x.like(x.Shape())
+	if dev := deviceOf("AvgPool2d", x, gy); dev != nil {
+		if !dev.AvgPoolGrad(gx.mem(), gy.mem(), g.public()) {
+			writeBack(gx, avgPoolAdjoint(g, hostOf(x), hostOf(gy)))
+		}
+		return gx
+	}
+	switch s := gy.data.(type) {
+	case []float32:
+		avgPoolGrad(g, values[float32](gx), s)
+	case []float64:
+		avgPoolGrad(g, values[float64](gx), s)
+	}
+	return gx
 }
 
 // avgPoolKernel writes each window's mean to out, adding the elements

@@ -181,7 +181,7 @@ func (t *Tensor) At(index ...int) float64 {
 
 func (t *Tensor) at(i int) float64 {
 	if t.backend() != nil {
-		return atDevice(t, i)
+		return hostOf(t).at(i)
 	}
 	switch s := t.data.(type) {
 	case []float32:
@@ -294,9 +294,6 @@ func (t *Tensor) like(shape []int) *Tensor { return newOn(t.backend(), t.dtype, 
 // likeRaw is like with arbitrary contents, for kernels that write every
 // element.
 func (t *Tensor) likeRaw(shape []int) *Tensor { return newOn(t.backend(), t.dtype, shape, false) }
-
-// atDevice reads element i of a device tensor (waiting for its kernels).
-func atDevice(t *Tensor, i int) float64 { return hostOf(t).at(i) }
 
 // convertTo returns t's values converted to dtype d as a new tensor: on a
 // device by its kernel, on the host the caller fills it (it is returned

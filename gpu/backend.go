@@ -220,9 +220,8 @@ func ptr(m *dl.DeviceMemory) uint64 {
 	return argPtr(m.Ptr)
 }
 
-func i32(v int) uint64        { return argI32(v) }
-func f64(v float64) uint64    { return argF64(v) }
-func f64arg(v float64) uint64 { return argF64(v) }
+func i32(v int) uint64     { return argI32(v) }
+func f64(v float64) uint64 { return argF64(v) }
 func flag(b bool) uint64 {
 	if b {
 		return 1
@@ -410,19 +409,19 @@ func (g *GPU) Gemm(tA, tB bool, m, n, k int, a *dl.DeviceMemory, aOff, lda, stri
 		return false
 	}
 	es := uintptr(elemSize(c.DType))
-	f64 := c.DType == dl.Float64
+	double := c.DType == dl.Float64
 	pa, pb, pc := a.Ptr+uintptr(aOff)*es, b.Ptr+uintptr(bOff)*es, c.Ptr+uintptr(cOff)*es
 	if small(m, n, k, batch) && fits(a.Len) && fits(b.Len) && fits(c.Len) {
 		return g.launchDims(c.DType, "gemm_tiled", [3]uint32{uint32((n + 15) / 16), uint32((m + 15) / 16), uint32(batch)}, [3]uint32{16, 16, 1},
 			flag(tA), flag(tB), i32(m), i32(n), i32(k), argPtr(pa), i32(lda), i32(strideA), argPtr(pb), i32(ldb), i32(strideB),
-			f64arg(beta), argPtr(pc), i32(ldc), i32(strideC), 0)
+			f64(beta), argPtr(pc), i32(ldc), i32(strideC), 0)
 	}
 	must("Gemm", g.do(func() error {
 		return g.timed("cublas", func() error {
 			if batch == 1 {
-				return g.blas.gemm(f64, tA, tB, m, n, k, 1, pa, lda, pb, ldb, beta, pc, ldc)
+				return g.blas.gemm(double, tA, tB, m, n, k, 1, pa, lda, pb, ldb, beta, pc, ldc)
 			}
-			return g.blas.gemmStridedBatched(f64, tA, tB, m, n, k, 1, pa, lda, int64(strideA), pb, ldb, int64(strideB), beta, pc, ldc, int64(strideC), batch)
+			return g.blas.gemmStridedBatched(double, tA, tB, m, n, k, 1, pa, lda, int64(strideA), pb, ldb, int64(strideB), beta, pc, ldc, int64(strideC), batch)
 		})
 	}))
 	return true
@@ -437,7 +436,7 @@ func (g *GPU) GemmBias(tA, tB bool, m, n, k int, a *dl.DeviceMemory, lda int, b 
 	}
 	return g.launchDims(c.DType, "gemm_tiled", [3]uint32{uint32((n + 15) / 16), uint32((m + 15) / 16), 1}, [3]uint32{16, 16, 1},
 		flag(tA), flag(tB), i32(m), i32(n), i32(k), ptr(a), i32(lda), 0, ptr(b), i32(ldb), 0,
-		f64arg(0), ptr(c), i32(ldc), 0, ptr(bias))
+		f64(0), ptr(c), i32(ldc), 0, ptr(bias))
 }
 
 // Softmax computes softmax or log-softmax along rows: one block per row.
