@@ -5,15 +5,15 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gradbook/gradbook/dl"
+	"github.com/gradbook/gradbook/dl/cpu"
 )
 
 // BenchmarkGEMM times float32 matrix products at the MLP's shapes (the
 // forward product and the two of its gradient) through each BLAS dl can
 // use, and reports GFLOP/s.
 func BenchmarkGEMM(b *testing.B) {
-	impls := []dl.BLAS{dl.GonumBLAS{}}
-	if o, err := dl.LoadOpenBLAS(""); err == nil {
+	impls := []cpu.BLAS{cpu.GonumBLAS{}}
+	if o, err := cpu.LoadOpenBLAS(""); err == nil {
 		impls = append(impls, o)
 	}
 	for _, s := range []struct {

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"slices"
 	"sync/atomic"
-	"unsafe"
 )
 
 // node records how a tensor was computed: the op, its inputs, and the two
@@ -172,9 +171,7 @@ func (t *Tensor) Backward(seed ...*Tensor) {
 			panicf("Backward", "seed of shape %v does not match the output's shape %v", g.shape, t.shape)
 		}
 		g = g.AsType(t.dtype).Detach()
-		if g.backend() != t.backend() {
-			g = moveData(g, t.backend())
-		}
+		g = g.To(t.Device())
 	case t.Len() != 1:
 		panicf("Backward", "output of shape %v is not a scalar; pass a seed of that shape", t.shape)
 	default:
@@ -291,23 +288,8 @@ func fresh(c *Tensor, j int, contribs []*Tensor, gx, x *Tensor, gxOwned bool) bo
 	return true
 }
 
-// dataAddr returns the address of t's first element, or nil when t is
-// empty.
-func dataAddr(t *Tensor) *byte {
-	switch s := t.data.(type) {
-	case *DeviceMemory:
-		return devAddr(s)
-	case []float32:
-		if len(s) > 0 {
-			return (*byte)(unsafe.Pointer(&s[0]))
-		}
-	case []float64:
-		if len(s) > 0 {
-			return (*byte)(unsafe.Pointer(&s[0]))
-		}
-	}
-	return nil
-}
+// dataAddr returns the address of t's storage, or nil when t is empty.
+func dataAddr(t *Tensor) *byte { return t.data.addr() }
 
 // accumulate adds the contribution c to in's adjoint, in place when the
 // adjoint so far is the sweep's own.

@@ -59,7 +59,7 @@
 // GradCheck compares autodiff with central finite differences in float64,
 // for reverse and forward mode, and reports the errors per input.
 //
-// # Devices
+// # Devices and backends
 //
 // A tensor's values live on a Device: CPU, or a GPU of package gpu. To
 // returns a tensor on another device (a copy, through which gradients flow
@@ -67,14 +67,44 @@
 // and why an optimizer follows it. An op's inputs must share a device (a
 // rank-0 CPU tensor, a constant, joins the other operand's), and its result
 // is there. Reading values (Item, Float64s, printing) copies them to main
-// memory. A device implements Backend: memory and kernels. An op whose
-// kernel the backend lacks is computed through main memory, so every op
-// works everywhere; package devicetest checks a backend against the CPU.
+// memory.
+//
+// Every device is a Backend: memory and kernels, the CPU included (its
+// kernels are package cpu's loops). Each op has one path: it checks its
+// operands' shapes and dtypes (a typed *Error otherwise), picks their
+// backend, calls one of its kernels through run (fallback.go) and records
+// its gradient rule. A kernel a backend declines runs as the CPU's on
+// copies in main memory, so every op works everywhere; package devicetest
+// checks a backend against the CPU.
+//
+// # Adding an op
+//
+// For an elementwise function f, in this order:
+//
+//  1. dl/cpu/unary.go: a UnaryOp code for f and a GradOp code for its
+//     derivative rule (ReadsOutput says whether it reads the input or the
+//     output), their names, and their cases in unaryTyped and gradTyped.
+//  2. dl/ops_unary.go: the opDef (how traces write f and its rule) and the
+//     method, one line through unaryOp.
+//  3. gpu/kernels_source.go: its CUDA kernel, if the GPU should not
+//     compute it through main memory.
+//  4. Tests: a gradient check and values in dl, a case in devicetest.
+//
+// An op that is not elementwise adds a kernel to Kernels (backend.go), its
+// loop in dl/cpu, the CPU's method (backend_cpu.go), its command in
+// fallback.go and a declining method in NoKernels.
+//
+// # Adding a backend
+//
+// Implement Backend: Alloc, Free, Upload and Download first, embedding
+// NoKernels so that every op runs through main memory; check it with
+// devicetest.Run. Then implement kernels one at a time, hottest first; each
+// is checked against the CPU's by the same run.
 //
 // # Matrix products
 //
-// Every matrix product goes through the BLAS interface; the pure-Go
-// GonumBLAS is the default, and SetBLAS plugs in a faster one.
+// Every matrix product goes through package cpu's BLAS seam; the pure-Go
+// gonum BLAS is the default, and cpu.SetBLAS plugs in a faster one.
 //
 // # Performance
 //

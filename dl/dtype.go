@@ -25,22 +25,6 @@ func (d DType) String() string {
 	return "DType(" + itoa(int(d)) + ")"
 }
 
-// float is the constraint every kernel is written against: one generic
-// kernel serves both dtypes.
-type float interface{ ~float32 | ~float64 }
-
-// alloc makes storage for n elements of dtype d.
-func (d DType) alloc(n int) any {
-	switch d {
-	case Float32:
-		return getZeroed[float32](n)
-	case Float64:
-		return getZeroed[float64](n)
-	}
-	panicf("alloc", "unknown dtype %d", int(d))
-	return nil
-}
-
 // Scalar returns a rank-0 tensor of dtype d holding v.
 func (d DType) Scalar(v float64) *Tensor { return d.Full(v) }
 
@@ -59,7 +43,7 @@ func (d DType) Full(v float64, shape ...int) *Tensor { return d.full("Full", v, 
 // full is Full for op, the name a bad shape's error shows.
 func (d DType) full(op string, v float64, shape []int) *Tensor {
 	t := newTensor(d, checkShape(op, shape))
-	switch s := t.data.(type) {
+	switch s := t.data.Host.(type) {
 	case []float32:
 		for i := range s {
 			s[i] = float32(v)
@@ -147,12 +131,9 @@ func FromSlice[T float32 | float64](data []T, shape ...int) *Tensor {
 	if n := numel(shape); n != len(data) {
 		panicf("FromSlice", "%d values do not fill shape %v (%d elements)", len(data), shape, n)
 	}
-	t := &Tensor{shape: shape, id: nextID()}
-	switch s := any(data).(type) {
-	case []float32:
-		t.dtype, t.data = Float32, s
-	case []float64:
-		t.dtype, t.data = Float64, s
+	d := Float64
+	if _, ok := any(data).([]float32); ok {
+		d = Float32
 	}
-	return t
+	return newCPUTensor(d, shape, len(data), data)
 }

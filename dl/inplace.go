@@ -15,10 +15,7 @@ func (t *Tensor) Assign(src *Tensor) *Tensor {
 	if !slices.Equal(t.shape, src.shape) {
 		panicf("Assign", "shapes %v and %v differ", t.shape, src.shape)
 	}
-	src = src.Detach().AsType(t.dtype)
-	if src.backend() != t.backend() {
-		src = moveData(src, t.backend())
-	}
+	src = src.Detach().AsType(t.dtype).To(t.Device())
 	copyData(t, src)
 	t.hasLiteral = false
 	return t
@@ -36,13 +33,8 @@ func (t *Tensor) AssignFloat64s(offset int, src []float64) *Tensor {
 	if offset < 0 || offset+len(src) > t.Len() {
 		panicf("AssignFloat64s", "%d values from element %d do not fit a tensor of shape %v (%d elements)", len(src), offset, t.shape, t.Len())
 	}
-	if t.backend() != nil {
-		h := hostOf(t)
-		h.AssignFloat64s(offset, src)
-		writeBack(t, h)
-		return t
-	}
-	switch s := t.data.(type) {
+	h := hostOf(t) // t itself on the CPU
+	switch s := h.data.Host.(type) {
 	case []float32:
 		d := s[offset : offset+len(src)]
 		for i, v := range src {
@@ -50,6 +42,9 @@ func (t *Tensor) AssignFloat64s(offset int, src []float64) *Tensor {
 		}
 	case []float64:
 		copy(s[offset:], src)
+	}
+	if h != t && t.Len() > 0 {
+		t.backend().Upload(t.data, h.data.Host)
 	}
 	t.hasLiteral = false
 	return t
@@ -63,7 +58,7 @@ func (t *Tensor) ReadFloat64s(offset int, dst []float64) {
 		panicf("ReadFloat64s", "%d values from element %d do not fit a tensor of shape %v (%d elements)", len(dst), offset, t.shape, t.Len())
 	}
 	t = hostOf(t)
-	switch s := t.data.(type) {
+	switch s := t.data.Host.(type) {
 	case []float32:
 		for i, v := range s[offset : offset+len(dst)] {
 			dst[i] = float64(v)
@@ -84,38 +79,9 @@ func (t *Tensor) AssignAddScaled(alpha float64, x *Tensor) *Tensor {
 	if !slices.Equal(t.shape, x.shape) {
 		panicf("AssignAddScaled", "shapes %v and %v differ", t.shape, x.shape)
 	}
-	if b := deviceOf("AssignAddScaled", t, x); b != nil {
-		if t.Len() > 0 && !b.AddScaled(t.mem(), alpha, x.mem()) {
-			h := hostOf(t)
-			h.AssignAddScaled(alpha, hostOf(x))
-			writeBack(t, h)
-		}
-		t.hasLiteral = false
-		return t
-	}
-	switch d := t.data.(type) {
-	case []float32:
-		switch s := x.data.(type) {
-		case []float32:
-			addScaled(d, alpha, s)
-		case []float64:
-			addScaled(d, alpha, s)
-		}
-	case []float64:
-		switch s := x.data.(type) {
-		case []float32:
-			addScaled(d, alpha, s)
-		case []float64:
-			addScaled(d, alpha, s)
-		}
+	if t.Len() > 0 {
+		run(deviceOf("AssignAddScaled", t, x)).AddScaled(t.data, alpha, x.data)
 	}
 	t.hasLiteral = false
 	return t
-}
-
-func addScaled[T, U float](dst []T, alpha float64, x []U) {
-	x = x[:len(dst)]
-	for i, v := range x {
-		dst[i] = T(float64(dst[i]) + alpha*float64(v))
-	}
 }

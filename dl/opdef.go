@@ -33,28 +33,13 @@ var (
 	opMinimum = &opDef{"Minimum", "min({0}, {1})", []string{"{g} × [{0} ≤ {1}]", "{g} × [{1} ≤ {0}]"}, []string{"{d0} × [{0} ≤ {1}]", "{d1} × [{1} ≤ {0}]"}, true}
 	opWhere   = &opDef{"Where", "where({0}, {1}, {2})", []string{"", "{g} × [{0}]", "{g} × [¬{0}]"}, []string{"", "{d1} × [{0}]", "{d2} × [¬{0}]"}, true}
 
-	opNeg     = &opDef{"Neg", "−{0}", []string{"{g} × (−1)"}, []string{"−{d0}"}, false}
-	opExp     = &opDef{"Exp", "exp {0}", []string{"{g} × {out}"}, []string{"{d0} × {out}"}, false}
-	opLog     = &opDef{"Log", "ln {0}", []string{"{g} / {0}"}, []string{"{d0} / {0}"}, false}
-	opSin     = &opDef{"Sin", "sin {0}", []string{"{g} × cos {0}"}, []string{"{d0} × cos {0}"}, false}
-	opCos     = &opDef{"Cos", "cos {0}", []string{"−{g} × sin {0}"}, []string{"−{d0} × sin {0}"}, false}
-	opErf     = &opDef{"Erf", "erf {0}", []string{"{g} × 2/√π × exp(−{0}²)"}, []string{"{d0} × 2/√π × exp(−{0}²)"}, false}
-	opTan     = &opDef{"Tan", "tan {0}", []string{"{g} × (1 + {out}²)"}, []string{"{d0} × (1 + {out}²)"}, false}
-	opTanh    = &opDef{"Tanh", "tanh {0}", []string{"{g} × (1 − {out}²)"}, []string{"{d0} × (1 − {out}²)"}, false}
-	opSigmoid = &opDef{"Sigmoid", "σ({0})", []string{"{g} × {out} × (1 − {out})"}, []string{"{d0} × {out} × (1 − {out})"}, false}
-	opReLU    = &opDef{"ReLU", "relu {0}", []string{"{g} × [{0} > 0]"}, []string{"{d0} × [{0} > 0]"}, false}
-	opSqrt    = &opDef{"Sqrt", "√{0}", []string{"{g} / (2 × {out})"}, []string{"{d0} / (2 × {out})"}, false}
-	opAbs     = &opDef{"Abs", "|{0}|", []string{"{g} × sign {0}"}, []string{"{d0} × sign {0}"}, false}
-	opSquare  = &opDef{"Square", "{0}²", []string{"{g} × 2 × {0}"}, []string{"2 × {0} × {d0}"}, false}
-	opClamp   = &opDef{"Clamp", "clamp({0})", []string{"{g} × [lo ≤ {0} ≤ hi]"}, []string{"{d0} × [lo ≤ {0} ≤ hi]"}, false}
-
-	opSum       = &opDef{"Sum", "Σ {0}", []string{"broadcast {g}"}, []string{"Σ {d0}"}, false}
-	opMean      = &opDef{"Mean", "mean {0}", []string{"broadcast {g} / n"}, []string{"mean {d0}"}, false}
-	opMax       = &opDef{"Max", "max {0}", []string{"{g} × [{0} = {out}] / ties"}, []string{"{d0} at the max"}, false}
-	opMin       = &opDef{"Min", "min {0}", []string{"{g} × [{0} = {out}] / ties"}, []string{"{d0} at the min"}, false}
-	opLogSumExp = &opDef{"LogSumExp", "log Σ exp {0}", []string{"{g} × softmax {0}"}, []string{"Σ softmax {0} × {d0}"}, false}
-	opSoftmax   = &opDef{"Softmax", "softmax {0}", []string{"{out} × ({g} − Σ {g} × {out})"}, []string{"{out} × ({d0} − Σ {out} × {d0})"}, false}
-	opLogSoftmx = &opDef{"LogSoftmax", "log softmax {0}", []string{"{g} − exp {out} × Σ {g}"}, []string{"{d0} − Σ exp {out} × {d0}"}, false}
+	opSum        = &opDef{"Sum", "Σ {0}", []string{"broadcast {g}"}, []string{"Σ {d0}"}, false}
+	opMean       = &opDef{"Mean", "mean {0}", []string{"broadcast {g} / n"}, []string{"mean {d0}"}, false}
+	opMax        = &opDef{"Max", "max {0}", []string{"{g} × [{0} = {out}] / ties"}, []string{"{d0} at the max"}, false}
+	opMin        = &opDef{"Min", "min {0}", []string{"{g} × [{0} = {out}] / ties"}, []string{"{d0} at the min"}, false}
+	opLogSumExp  = &opDef{"LogSumExp", "log Σ exp {0}", []string{"{g} × softmax {0}"}, []string{"Σ softmax {0} × {d0}"}, false}
+	opSoftmax    = &opDef{"Softmax", "softmax {0}", []string{"{out} × ({g} − Σ {g} × {out})"}, []string{"{out} × ({d0} − Σ {out} × {d0})"}, false}
+	opLogSoftmax = &opDef{"LogSoftmax", "log softmax {0}", []string{"{g} − exp {out} × Σ {g}"}, []string{"{d0} − Σ exp {out} × {d0}"}, false}
 
 	opMatMul    = &opDef{"MatMul", "{0} @ {1}", []string{"{g} @ {1}ᵀ", "{0}ᵀ @ {g}"}, []string{"{d0} @ {1}", "{0} @ {d1}"}, false}
 	opReshape   = &opDef{"Reshape", "reshape {0}", []string{"reshape {g}"}, []string{"reshape {d0}"}, false}

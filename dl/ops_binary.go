@@ -1,8 +1,10 @@
 package dl
 
 import (
-	"math"
+	"math/rand/v2"
 	"slices"
+
+	"github.com/gradbook/gradbook/dl/cpu"
 )
 
 // binaryOperands brings a and b to one dtype: a rank-0 tensor follows the
@@ -70,24 +72,24 @@ func binaryOp(op *opDef, a, b, out *Tensor, da, db func(g *Tensor) *Tensor, jvp 
 }
 
 // Add returns x + y, broadcasting as NumPy.
-func (x *Tensor) Add(y *Tensor) *Tensor { return arithOp("Add", arithAdd, x, y) }
+func (x *Tensor) Add(y *Tensor) *Tensor { return arithOp("Add", cpu.Add, x, y) }
 
 // Sub returns x − y, broadcasting as NumPy.
-func (x *Tensor) Sub(y *Tensor) *Tensor { return arithOp("Sub", arithSub, x, y) }
+func (x *Tensor) Sub(y *Tensor) *Tensor { return arithOp("Sub", cpu.Sub, x, y) }
 
 // Mul returns x × y elementwise, broadcasting as NumPy.
-func (x *Tensor) Mul(y *Tensor) *Tensor { return arithOp("Mul", arithMul, x, y) }
+func (x *Tensor) Mul(y *Tensor) *Tensor { return arithOp("Mul", cpu.Mul, x, y) }
 
 // Div returns x / y elementwise, broadcasting as NumPy.
-func (x *Tensor) Div(y *Tensor) *Tensor { return arithOp("Div", arithDiv, x, y) }
+func (x *Tensor) Div(y *Tensor) *Tensor { return arithOp("Div", cpu.Div, x, y) }
 
-var arithOps = [...]*opDef{arithAdd: opAdd, arithSub: opSub, arithMul: opMul, arithDiv: opDiv}
+var arithOps = [...]*opDef{cpu.Add: opAdd, cpu.Sub: opSub, cpu.Mul: opMul, cpu.Div: opDiv}
 
 // arithOp computes and records one of the four arithmetic ops; an input
 // that needs no gradient gets none computed.
-func arithOp(name string, code arithCode, x, y *Tensor) *Tensor {
+func arithOp(name string, code cpu.BinaryOp, x, y *Tensor) *Tensor {
 	a, b := binaryOperands(name, x, y)
-	out := arith(name, code, a, b)
+	out := binary(name, code, a, b)
 	if !tracking(a, b) {
 		return out
 	}
@@ -96,24 +98,24 @@ func arithOp(name string, code arithCode, x, y *Tensor) *Tensor {
 			var ga, gb *Tensor
 			if a.RequiresGrad() {
 				switch code {
-				case arithAdd, arithSub:
+				case cpu.Add, cpu.Sub:
 					ga = g
-				case arithMul:
+				case cpu.Mul:
 					ga = g.Mul(b)
-				case arithDiv:
+				case cpu.Div:
 					ga = g.Div(b)
 				}
 				ga = sumTo(ga, a.shape)
 			}
 			if b.RequiresGrad() {
 				switch code {
-				case arithAdd:
+				case cpu.Add:
 					gb = g
-				case arithSub:
+				case cpu.Sub:
 					gb = g.Neg()
-				case arithMul:
+				case cpu.Mul:
 					gb = g.Mul(a)
-				case arithDiv:
+				case cpu.Div:
 					gb = g.Mul(out).Div(b).Neg()
 				}
 				gb = sumTo(gb, b.shape)
@@ -122,11 +124,11 @@ func arithOp(name string, code arithCode, x, y *Tensor) *Tensor {
 		},
 		func(t []*Tensor) *Tensor {
 			switch code {
-			case arithAdd:
+			case cpu.Add:
 				return t[0].Add(t[1])
-			case arithSub:
+			case cpu.Sub:
 				return t[0].Sub(t[1])
-			case arithMul:
+			case cpu.Mul:
 				return t[0].Mul(b).Add(a.Mul(t[1]))
 			}
 			return t[0].Sub(out.Mul(t[1])).Div(b)
@@ -137,26 +139,12 @@ func arithOp(name string, code arithCode, x, y *Tensor) *Tensor {
 // respect to y is taken as 0 where x = 0 and y ≥ 0, as in PyTorch.
 func (x *Tensor) Pow(y *Tensor) *Tensor {
 	a, b := binaryOperands("Pow", x, y)
-	out := zip("Pow", a, b, math.Pow)
-	dBase := func() *Tensor { // y·x^(y−1)
-		return zip("Pow", a, b, func(p, q float64) float64 {
-			if q == 0 {
-				return 0
-			}
-			return q * math.Pow(p, q-1)
-		})
-	}
-	dExp := func() *Tensor { // xʸ·ln x
-		return zip("Pow", a, b, func(p, q float64) float64 {
-			if p == 0 && q >= 0 {
-				return 0
-			}
-			return math.Pow(p, q) * math.Log(p)
-		})
-	}
+	out := binary("Pow", cpu.Pow, a, b)
 	if !tracking(a, b) {
 		return out
 	}
+	dBase := func() *Tensor { return binary("Pow", cpu.PowBase, a, b) } // y·x^(y−1)
+	dExp := func() *Tensor { return binary("Pow", cpu.PowExp, a, b) }   // xʸ·ln x
 	return binaryOp(opPow, a, b, out,
 		func(g *Tensor) *Tensor { return g.Mul(dBase()) },
 		func(g *Tensor) *Tensor { return g.Mul(dExp()) },
@@ -168,22 +156,19 @@ func (x *Tensor) Pow(y *Tensor) *Tensor {
 // inputs without a tangent, so without this a constant exponent would turn
 // the tangent of x^2 into NaN at every negative x (0 · x²·ln x), and a
 // constant base of 0 the tangent of 0^y into NaN.
-func tangentMul(t, d *Tensor) *Tensor {
-	return zip("Pow", t, d, func(tv, dv float64) float64 {
-		if tv == 0 {
-			return 0
-		}
-		return tv * dv
-	})
-}
+func tangentMul(t, d *Tensor) *Tensor { return binary("Pow", cpu.TangentMul, t, d) }
 
 // Maximum returns the elementwise larger of x and y. Where they tie, each
 // gets half the gradient, as in PyTorch.
-func (x *Tensor) Maximum(y *Tensor) *Tensor { return extremum("Maximum", opMaximum, x, y, 1) }
+func (x *Tensor) Maximum(y *Tensor) *Tensor {
+	return extremum("Maximum", opMaximum, cpu.Maximum, cpu.MaxShare, x, y)
+}
 
 // Minimum returns the elementwise smaller of x and y. Where they tie, each
 // gets half the gradient, as in PyTorch.
-func (x *Tensor) Minimum(y *Tensor) *Tensor { return extremum("Minimum", opMinimum, x, y, -1) }
+func (x *Tensor) Minimum(y *Tensor) *Tensor {
+	return extremum("Minimum", opMinimum, cpu.Minimum, cpu.MinShare, x, y)
+}
 
 // Maximum returns the elementwise larger of x and y.
 func Maximum(x, y *Tensor) *Tensor { return x.Maximum(y) }
@@ -191,37 +176,19 @@ func Maximum(x, y *Tensor) *Tensor { return x.Maximum(y) }
 // Minimum returns the elementwise smaller of x and y.
 func Minimum(x, y *Tensor) *Tensor { return x.Minimum(y) }
 
-func extremum(name string, op *opDef, x, y *Tensor, sign float64) *Tensor {
+func extremum(name string, op *opDef, code, share cpu.BinaryOp, x, y *Tensor) *Tensor {
 	a, b := binaryOperands(name, x, y)
-	out := zip(name, a, b, func(p, q float64) float64 {
-		if (p-q)*sign >= 0 || math.IsNaN(p) { // NaN wins from either side
-			return p
-		}
-		return q
-	})
-	// share is the part of the gradient that goes to the first operand.
-	share := func(first bool) *Tensor {
-		return zip(name, a, b, func(p, q float64) float64 {
-			d := (p - q) * sign
-			if !first {
-				d = -d
-			}
-			switch {
-			case d > 0:
-				return 1
-			case d == 0:
-				return 0.5
-			}
-			return 0
-		})
-	}
+	out := binary(name, code, a, b)
 	if !tracking(a, b) {
 		return out
 	}
+	// The share of the gradient that goes to each operand.
+	first := func() *Tensor { return binary(name, share, a, b) }
+	second := func() *Tensor { return binary(name, share, b, a) }
 	return binaryOp(op, a, b, out,
-		func(g *Tensor) *Tensor { return g.Mul(share(true)) },
-		func(g *Tensor) *Tensor { return g.Mul(share(false)) },
-		func(t []*Tensor) *Tensor { return t[0].Mul(share(true)).Add(t[1].Mul(share(false))) })
+		func(g *Tensor) *Tensor { return g.Mul(first()) },
+		func(g *Tensor) *Tensor { return g.Mul(second()) },
+		func(t []*Tensor) *Tensor { return t[0].Mul(first()).Add(t[1].Mul(second())) })
 }
 
 // Where returns, elementwise, x where cond is non-zero and y elsewhere; the
@@ -229,13 +196,16 @@ func extremum(name string, op *opDef, x, y *Tensor, sign float64) *Tensor {
 func Where(cond, x, y *Tensor) *Tensor {
 	a, b := binaryOperands("Where", x, y)
 	shape := broadcastShapes("Where", broadcastShapes("Where", cond.shape, a.shape), b.shape)
-	mask := mapUnary(cond, func(v float64) float64 { return step(v != 0) }).AsType(a.dtype)
-	mask = withShape(broadcastData(mask, shape), shape)
-	out := zip3(mask, a, b, shape)
+	mask := unary(cpu.NonZero, cond).AsType(a.dtype)
+	out := a.likeRaw(slices.Clone(shape))
+	if out.Len() > 0 {
+		run(deviceOf("Where", mask, a, b)).Select(out.data, mask.data, a.data, b.data, shape,
+			broadcastStrides(mask.shape, shape), broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape))
+	}
 	if !tracking(cond, a, b) {
 		return out
 	}
-	inv := mapUnary(mask, func(m float64) float64 { return 1 - m })
+	inv := Scalar(1).Sub(mask)
 	return record(out, opWhere, []*Tensor{cond, a, b}, "",
 		func(g *Tensor) []*Tensor {
 			return []*Tensor{nil, sumTo(g.Mul(mask), a.shape), sumTo(g.Mul(inv), b.shape)}
@@ -243,37 +213,28 @@ func Where(cond, x, y *Tensor) *Tensor {
 		func(t []*Tensor) *Tensor { return t[1].Mul(mask).Add(t[2].Mul(inv)) })
 }
 
-// zip3 picks a where mask is 1 and b elsewhere; mask has shape.
-func zip3(mask, a, b *Tensor, shape []int) *Tensor {
-	if dev := deviceOf("Where", mask, a, b); dev != nil {
-		return uploadTo(dev, zip3(hostOf(mask), hostOf(a), hostOf(b), shape))
-	}
-	pa := withShape(broadcastData(a, shape), shape)
-	pb := withShape(broadcastData(b, shape), shape)
-	out := a.like(slices.Clone(shape))
-	for i := 0; i < out.Len(); i++ {
-		if mask.at(i) != 0 {
-			out.set(i, pa.at(i))
-		} else {
-			out.set(i, pb.at(i))
-		}
-	}
-	return out
+// Greater returns 1 where x > y and 0 elsewhere (NaN compares false),
+// broadcasting, in x's dtype: a mask, which carries no gradient.
+func (x *Tensor) Greater(y *Tensor) *Tensor {
+	a, b := binaryOperands("Greater", x, y)
+	return binary("Greater", cpu.Greater, a, b)
 }
 
-// broadcastData returns x's values expanded to shape (a copy).
-func broadcastData(x *Tensor, shape []int) *Tensor {
-	out := x.likeRaw(slices.Clone(shape))
-	st := broadcastStrides(x.shape, shape)
-	if b := x.backend(); b != nil {
-		gatherDevice(b, out, x, shape, st, 0)
-		return out
+// Dropout returns x times a random mask that keeps each element with
+// probability 1 − p, scaled by 1/(1 − p) (inverted dropout, as PyTorch's
+// F.dropout in training). The mask is drawn from rng in row-major order, on
+// the host, and moved to x's device: the same seed gives the same mask on
+// every device. It records one Mul.
+func Dropout(x *Tensor, p float64, rng *rand.Rand) *Tensor {
+	if !(p >= 0 && p <= 1) {
+		panicf("Dropout", "probability %g is not in [0, 1]", p)
 	}
-	switch s := x.data.(type) {
-	case []float32:
-		gatherStrided(values[float32](out), s, shape, st, 0)
-	case []float64:
-		gatherStrided(values[float64](out), s, shape, st, 0)
+	keep := 1 - p
+	mask := x.dtype.Zeros(x.shape...)
+	for i := range mask.Len() {
+		if rng.Float64() < keep {
+			mask.set(i, 1/keep)
+		}
 	}
-	return out
+	return x.Mul(mask.To(x.Device()))
 }

@@ -1,6 +1,7 @@
 package dl
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -94,4 +95,13 @@ func TestLinear(t *testing.T) {
 		err.Error() != "dl: Linear: input of shape [4 5] does not end in the weight's 3 inputs (weight [2 3])" {
 		t.Errorf("got %v", err)
 	}
+}
+
+// maxDiff returns the largest absolute difference of a and b.
+func maxDiff(a, b []float64) float64 {
+	d := 0.0
+	for i := range a {
+		d = math.Max(d, math.Abs(a[i]-b[i]))
+	}
+	return d
 }

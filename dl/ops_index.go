@@ -2,7 +2,6 @@ package dl
 
 import (
 	"fmt"
-	"math"
 	"slices"
 )
 
@@ -22,9 +21,7 @@ func indexValue(op string, idx *Tensor, i, n int) int {
 // shape [n 1], logp.Gather(1, y) picks each row's log-probability.
 func (x *Tensor) Gather(axis int, index *Tensor) *Tensor {
 	axis = normAxis("Gather", axis, x.shape)
-	if dev := deviceOf("Gather", x, index); dev != nil {
-		return hostOnDevice(dev, func(h []*Tensor) *Tensor { return h[0].Gather(axis, h[1]) }, x, index)
-	}
+	dev := deviceOf("Gather", x, index)
 	if len(index.shape) != len(x.shape) {
 		panicf("Gather", "index of shape %v does not have the rank of %v", index.shape, x.shape)
 	}
@@ -34,24 +31,22 @@ func (x *Tensor) Gather(axis int, index *Tensor) *Tensor {
 		}
 	}
 	xs := stridesOf(x.shape)
+	hidx := hostOf(index)               // the offsets are worked out in main memory
 	offsets := make([]int, index.Len()) // where each output element reads x
 	forEachIndex(index.shape, func(i int, idx []int) {
 		o := 0
 		for d, v := range idx {
 			if d == axis {
-				v = indexValue("Gather", index, i, x.shape[axis])
+				v = indexValue("Gather", hidx, i, x.shape[axis])
 			}
 			o += v * xs[d]
 		}
 		offsets[i] = o
 	})
 	pick := func(src *Tensor) *Tensor {
-		out := src.like(slices.Clone(index.shape))
-		switch s := src.data.(type) {
-		case []float32:
-			gatherAt(values[float32](out), s, offsets)
-		case []float64:
-			gatherAt(values[float64](out), s, offsets)
+		out := src.likeRaw(slices.Clone(index.shape))
+		if out.Len() > 0 {
+			run(deviceOf("Gather", src, x)).Take(out.data, src.data, offsets)
 		}
 		return out
 	}
@@ -62,29 +57,12 @@ func (x *Tensor) Gather(axis int, index *Tensor) *Tensor {
 	return record(out, opGather, []*Tensor{x}, fmt.Sprintf("axis=%d", axis),
 		func(g *Tensor) []*Tensor {
 			gx := x.like(slices.Clone(x.shape))
-			switch s := g.data.(type) {
-			case []float32:
-				scatterAt(values[float32](gx), s, offsets)
-			case []float64:
-				scatterAt(values[float64](gx), s, offsets)
+			if g.Len() > 0 {
+				run(dev).PutAdd(gx.data, g.data, offsets)
 			}
 			return []*Tensor{gx}
 		},
 		func(t []*Tensor) *Tensor { return pick(t[0]) })
-}
-
-// gatherAt writes src[offsets[i]] to dst[i].
-func gatherAt[T float](dst, src []T, offsets []int) {
-	for i, o := range offsets {
-		dst[i] = src[o]
-	}
-}
-
-// scatterAt adds src[i] to dst[offsets[i]].
-func scatterAt[T float](dst, src []T, offsets []int) {
-	for i, o := range offsets {
-		dst[o] += src[i]
-	}
 }
 
 // OneHot returns labels (whole numbers in [0, classes)) encoded one-hot: a
@@ -93,14 +71,12 @@ func OneHot(labels *Tensor, classes int) *Tensor {
 	if classes <= 0 {
 		panicf("OneHot", "number of classes %d is not positive", classes)
 	}
-	if dev := labels.backend(); dev != nil {
-		return uploadTo(dev, OneHot(hostOf(labels), classes))
-	}
+	h := hostOf(labels) // the labels are read in main memory
 	out := Float32.Zeros(append(labels.Shape(), classes)...)
 	for i := 0; i < labels.Len(); i++ {
-		out.set(i*classes+indexValue("OneHot", labels, i, classes), 1)
+		out.set(i*classes+indexValue("OneHot", h, i, classes), 1)
 	}
-	return out
+	return out.To(labels.Device())
 }
 
 // Labels returns class labels as a 1-D Float32 tensor, the form Gather and
@@ -115,6 +91,3 @@ func Labels(labels ...int) *Tensor {
 	}
 	return out
 }
-
-// isWhole reports whether v is a whole number.
-func isWhole(v float64) bool { return v == math.Trunc(v) }

@@ -9,6 +9,9 @@ import (
 // [… out]. It is one op, so the weight is never transposed in memory and
 // the bias is added in place.
 func Linear(x, w, b *Tensor) *Tensor {
+	if x == nil || w == nil {
+		panicf("Linear", "input or weight is nil")
+	}
 	if len(w.shape) != 2 {
 		panicf("Linear", "weight of shape %v is not [out in]", w.shape)
 	}
@@ -68,35 +71,18 @@ func Linear(x, w, b *Tensor) *Tensor {
 
 // affine computes x·wᵀ (+ b) for x [n in] without recording.
 func affine(x, w, b *Tensor) *Tensor {
-	if dev := deviceOf("Linear", x, w, b); dev != nil && b != nil {
-		n, in, out := x.shape[0], x.shape[1], w.shape[0]
-		y := x.likeRaw([]int{n, out})
-		if y.Len() > 0 && in > 0 && dev.GemmBias(false, true, n, out, in, x.mem(), in, w.mem(), in, b.mem(), y.mem(), out) {
-			return y
-		}
-		release(y)
-		y = gemm(x, w, false, true)
-		binaryDevice(dev, "add", y, y, withShape(b, []int{1, b.shape[0]}))
-		return y
+	dev := deviceOf("Linear", x, w, b)
+	if b == nil {
+		return gemm(x, w, false, true)
 	}
-	y := gemm(x, w, false, true)
-	if b != nil {
-		switch s := y.data.(type) {
-		case []float32:
-			addRows(s, values[float32](b))
-		case []float64:
-			addRows(s, values[float64](b))
-		}
+	n, in, out := x.shape[0], x.shape[1], w.shape[0]
+	y := x.likeRaw([]int{n, out})
+	switch {
+	case y.Len() == 0:
+	case in == 0: // the product is zero: the bias alone
+		copyStrided(y, b, y.shape, []int{0, 1}, 0)
+	default:
+		run(dev).GemmBias(false, true, n, out, in, x.data, in, w.data, in, b.data, y.data, out)
 	}
 	return y
-}
-
-// addRows adds the vector b to every row of the row-major matrix y.
-func addRows[T float](y, b []T) {
-	for r := 0; r+len(b) <= len(y) && len(b) > 0; r += len(b) {
-		row := y[r : r+len(b)]
-		for i, v := range b {
-			row[i] += v
-		}
-	}
 }

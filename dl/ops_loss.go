@@ -1,7 +1,10 @@
 package dl
 
 import (
+	"math"
 	"slices"
+
+	"github.com/gradbook/gradbook/dl/cpu"
 )
 
 // Fused losses: one op each instead of a chain of softmax, gather, mean
@@ -26,50 +29,33 @@ func CrossEntropyLogits(logits, labels *Tensor) *Tensor {
 	if !slices.Equal(labels.shape, want) {
 		panicf(op, "labels of shape %v do not fit scores of shape %v (want labels %v)", labels.shape, logits.shape, want)
 	}
-	outer, n, inner := rowsOf(logits.shape, 1)
-	if dev := deviceOf(op, logits, labels); dev != nil {
-		return crossEntropyDevice(dev, logits, labels, outer, n, inner)
+	outer, n, inner := cpu.Rows(logits.shape, 1)
+	dev := deviceOf(op, logits, labels)
+	if labels.onCPU() { // checked where reading them costs nothing; a device gives NaN
+		labelIndices(op, labels, n)
 	}
-	rows := outer * inner
-	idx := labelIndices(op, labels, n)
-	lse := make([]float64, rows)
-	var total float64
-	switch s := logits.data.(type) {
-	case []float32:
-		total = crossEntropyRows(s, outer, n, inner, idx, lse)
-	case []float64:
-		total = crossEntropyRows(s, outer, n, inner, idx, lse)
+	lab := labels.Detach().AsType(logits.dtype)
+	out := newOn(dev, logits.dtype, []int{}, false)
+	lse := newOn(dev, Float64, []int{outer * inner}, false)
+	if outer*inner == 0 || n == 0 {
+		run(dev).Fill(out.data, math.NaN()) // the mean of nothing, as PyTorch
+	} else {
+		run(dev).CrossEntropy(out.data, lse.data, logits.data, lab.data, outer, n, inner)
 	}
-	count := float64(rows)
-	out := logits.dtype.Zeros()
-	out.set(0, total/count)
 	if !tracking(logits, labels) {
 		return out
 	}
+	// grad is the rule's (softmax x − onehot label)/rows, times g.
+	grad := func(g *Tensor) *Tensor {
+		gx := logits.likeRaw(slices.Clone(logits.shape))
+		if gx.Len() > 0 {
+			run(dev).CrossEntropyGrad(gx.data, logits.data, lab.data, lse.data, g.data, outer, n, inner)
+		}
+		return gx
+	}
 	return record(out, opCrossEntropy, []*Tensor{logits, labels}, "",
-		func(g *Tensor) []*Tensor {
-			gx := logits.like(slices.Clone(logits.shape))
-			scale := g.at(0) / count
-			switch s := logits.data.(type) {
-			case []float32:
-				crossEntropyRowsGrad(values[float32](gx), s, outer, n, inner, idx, lse, scale)
-			case []float64:
-				crossEntropyRowsGrad(values[float64](gx), s, outer, n, inner, idx, lse, scale)
-			}
-			return []*Tensor{gx, nil}
-		},
-		func(t []*Tensor) *Tensor {
-			var d float64
-			switch s := logits.data.(type) {
-			case []float32:
-				d = crossEntropyRowsJVP(s, values[float32](t[0]), outer, n, inner, idx, lse)
-			case []float64:
-				d = crossEntropyRowsJVP(s, values[float64](t[0]), outer, n, inner, idx, lse)
-			}
-			ty := logits.dtype.Zeros()
-			ty.set(0, d/count)
-			return ty
-		})
+		func(g *Tensor) []*Tensor { return []*Tensor{grad(g), nil} },
+		func(t []*Tensor) *Tensor { return grad(fullOn(dev, logits.dtype, 1, nil)).Mul(t[0]).Sum() })
 }
 
 // labelIndices reads class labels as indices into n classes.
@@ -95,85 +81,38 @@ func BCEWithLogits(logits, targets *Tensor) *Tensor {
 	if !slices.Equal(logits.shape, targets.shape) {
 		panicf(op, "scores of shape %v and targets of shape %v differ", logits.shape, targets.shape)
 	}
-	if dev := deviceOf(op, logits, targets); dev != nil {
-		return hostOnDevice(dev, func(h []*Tensor) *Tensor { return BCEWithLogits(h[0], h[1]) }, logits, targets)
-	}
+	dev := deviceOf(op, logits, targets)
 	y := targets.AsType(logits.dtype)
-	var total float64
-	switch s := logits.data.(type) {
-	case []float32:
-		total = bceRows(s, values[float32](y))
-	case []float64:
-		total = bceRows(s, values[float64](y))
+	out := newOn(dev, logits.dtype, []int{}, false)
+	if logits.Len() == 0 {
+		run(dev).Fill(out.data, math.NaN())
+	} else {
+		run(dev).BCEWithLogits(out.data, logits.data, y.data)
 	}
-	count := float64(logits.Len())
-	out := logits.dtype.Zeros()
-	out.set(0, total/count)
 	if !tracking(logits, y) {
 		return out
 	}
+	// grads returns the rule's (σ(z) − y)/n and −z/n times g, each when
+	// asked for.
+	grads := func(g *Tensor, needZ, needY bool) (gz, gy *Tensor) {
+		if needZ {
+			gz = logits.likeRaw(slices.Clone(logits.shape))
+		}
+		if needY {
+			gy = y.likeRaw(slices.Clone(y.shape))
+		}
+		if logits.Len() > 0 && (needZ || needY) {
+			run(dev).BCEWithLogitsGrad(memOf(gz), memOf(gy), logits.data, y.data, g.data)
+		}
+		return gz, gy
+	}
 	return record(out, opBCELogits, []*Tensor{logits, y}, "",
 		func(g *Tensor) []*Tensor {
-			scale := g.at(0) / count
-			var gz, gy *Tensor
-			if logits.RequiresGrad() {
-				gz = logits.like(slices.Clone(logits.shape))
-			}
-			if y.RequiresGrad() {
-				gy = y.like(slices.Clone(y.shape))
-			}
-			switch s := logits.data.(type) {
-			case []float32:
-				bceGrad(optValues[float32](gz), optValues[float32](gy), s, values[float32](y), scale)
-			case []float64:
-				bceGrad(optValues[float64](gz), optValues[float64](gy), s, values[float64](y), scale)
-			}
+			gz, gy := grads(g, logits.RequiresGrad(), y.RequiresGrad())
 			return []*Tensor{gz, gy}
 		},
 		func(t []*Tensor) *Tensor {
-			var d float64
-			switch s := logits.data.(type) {
-			case []float32:
-				d = bceJVP(s, values[float32](y), values[float32](t[0]), values[float32](t[1]))
-			case []float64:
-				d = bceJVP(s, values[float64](y), values[float64](t[0]), values[float64](t[1]))
-			}
-			ty := logits.dtype.Zeros()
-			ty.set(0, d/count)
-			return ty
+			gz, gy := grads(fullOn(dev, logits.dtype, 1, nil), true, true)
+			return gz.Mul(t[0]).Sum().Add(gy.Mul(t[1]).Sum())
 		})
-}
-
-// bceRows returns Σ softplus(z) − z·y.
-func bceRows[T float](z, y []T) float64 {
-	total := 0.0
-	for i, v := range z {
-		zv := float64(v)
-		total += softplus(zv) - zv*float64(y[i])
-	}
-	return total
-}
-
-// bceGrad writes scale·(σ(z) − y) to gz and −scale·z to gy (each when not
-// nil).
-func bceGrad[T float](gz, gy, z, y []T, scale float64) {
-	for i, v := range z {
-		zv := float64(v)
-		if gz != nil {
-			gz[i] = T(scale * (sigmoid(zv) - float64(y[i])))
-		}
-		if gy != nil {
-			gy[i] = T(-scale * zv)
-		}
-	}
-}
-
-// bceJVP returns Σ (σ(z) − y)·tz − z·ty.
-func bceJVP[T float](z, y, tz, ty []T) float64 {
-	total := 0.0
-	for i, v := range z {
-		zv := float64(v)
-		total += (sigmoid(zv)-float64(y[i]))*float64(tz[i]) - zv*float64(ty[i])
-	}
-	return total
 }

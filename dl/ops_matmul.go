@@ -71,43 +71,49 @@ func gemm(a, b *Tensor, ta, tb bool) *Tensor {
 	}
 	batch := broadcastShapes("MatMul", a.shape[:ra-2], b.shape[:rb-2])
 	shape := append(slices.Clone(batch), m, n)
-	out := a.likeRaw(shape) // every product writes its part, except with k = 0
-	if k == 0 {
-		out = a.like(shape)
-	}
+	out := a.likeRaw(shape) // every product writes its part (beta 0: zeros when k = 0)
 	as := broadcastStrides(a.shape[:ra-2], batch)
 	bs := broadcastStrides(b.shape[:rb-2], batch)
 	sa, sb, sc := a.shape[ra-2]*a.shape[ra-1], b.shape[rb-2]*b.shape[rb-1], m*n
 	lda, ldb := a.shape[ra-1], b.shape[rb-1]
-	if dev := deviceOf("MatMul", a, b); dev != nil {
-		gemmDevice(dev, out, a, b, ta, tb, m, n, k, batch, as, bs, sa, sb, lda, ldb)
+	dev := deviceOf("MatMul", a, b)
+	if out.Len() == 0 {
 		return out
 	}
-	impl := CurrentBLAS()
+	nb := numel(batch)
+	strideA, okA := batchStride(as, batch)
+	strideB, okB := batchStride(bs, batch)
+	if okA && okB { // one strided batched product
+		run(dev).Gemm(ta, tb, m, n, k, a.data, 0, lda, strideA*sa, b.data, 0, ldb, strideB*sb, 0, out.data, 0, n, sc, nb)
+		return out
+	}
 	forEachIndex(batch, func(i int, idx []int) {
 		oa, ob := 0, 0
 		for d, v := range idx {
 			oa += v * as[d]
 			ob += v * bs[d]
 		}
-		oa, ob = oa*sa, ob*sb
-		if m == 0 || n == 0 {
-			return
-		}
-		switch s := a.data.(type) {
-		case []float32:
-			c := values[float32](out)[i*sc : (i+1)*sc]
-			if k == 0 {
-				return
-			}
-			impl.Sgemm(ta, tb, m, n, k, 1, s[oa:oa+sa], lda, values[float32](b)[ob:ob+sb], ldb, 0, c, n)
-		case []float64:
-			c := values[float64](out)[i*sc : (i+1)*sc]
-			if k == 0 {
-				return
-			}
-			impl.Dgemm(ta, tb, m, n, k, 1, s[oa:oa+sa], lda, values[float64](b)[ob:ob+sb], ldb, 0, c, n)
-		}
+		run(dev).Gemm(ta, tb, m, n, k, a.data, oa*sa, lda, 0, b.data, ob*sb, ldb, 0, 0, out.data, i*sc, n, 0, 1)
 	})
 	return out
+}
+
+// batchStride returns the one stride (in matrices) that walks the batch
+// index space with the given strides, when there is one: every axis
+// broadcast (0), or the strides row-major over the whole batch (1).
+func batchStride(strides, batch []int) (int, bool) {
+	zero := true
+	for _, s := range strides {
+		zero = zero && s == 0
+	}
+	if zero {
+		return 0, true
+	}
+	want := stridesOf(batch)
+	for i, s := range strides {
+		if s != want[i] && batch[i] != 1 {
+			return 0, false
+		}
+	}
+	return 1, true
 }

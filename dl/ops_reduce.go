@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/gradbook/gradbook/dl/cpu"
 )
 
 // reduction describes the axes of one reduction call.
@@ -62,8 +64,6 @@ func joinAttr(a, b string) string {
 	return a + ", " + b
 }
 
-func add(acc, v float64) float64 { return acc + v }
-
 // sum sums x over r's axes without recording, in result shape.
 func (r reduction) sum(x *Tensor) *Tensor {
 	s := sumAxes(x, r.mask)
@@ -95,20 +95,7 @@ func (x *Tensor) sumOp(axes []int, keepDim bool) *Tensor {
 // total is Sum (n = 1) or Mean (n = x.Len()) over all axes: a scalar.
 func (x *Tensor) total(op *opDef, n float64) *Tensor {
 	sum := func(t *Tensor) *Tensor {
-		if t.backend() != nil {
-			out := withShape(sumAxes(t, allAxes(t.shape)), nil)
-			if n != 1 {
-				divInPlace(out, n)
-			}
-			return out
-		}
-		out := t.likeRaw(nil)
-		switch s := t.data.(type) {
-		case []float32:
-			values[float32](out)[0] = float32(sumRun(s))
-		case []float64:
-			values[float64](out)[0] = sumRun(s)
-		}
+		out := withShape(sumAxes(t, allAxes(t.shape)), nil)
 		if n != 1 {
 			divInPlace(out, n)
 		}
@@ -121,32 +108,13 @@ func (x *Tensor) total(op *opDef, n float64) *Tensor {
 	return record(out, op, []*Tensor{x}, "",
 		func(g *Tensor) []*Tensor {
 			gx := x.likeRaw(slices.Clone(x.shape))
-			if dev := deviceOf(op.name, gx, g); dev != nil {
-				gatherDevice(dev, gx, g, gx.shape, make([]int, len(gx.shape)), 0)
-				if n != 1 {
-					divInPlace(gx, n)
-				}
-				return []*Tensor{gx}
-			}
-			switch s := gx.data.(type) {
-			case []float32:
-				fillScaled(s, values[float32](g)[0], n)
-			case []float64:
-				fillScaled(s, values[float64](g)[0], n)
+			copyStrided(gx, g, gx.shape, make([]int, len(gx.shape)), 0)
+			if n != 1 {
+				divInPlace(gx, n)
 			}
 			return []*Tensor{gx}
 		},
 		func(t []*Tensor) *Tensor { return sum(t[0]) })
-}
-
-// fillScaled sets every element of s to v/n (v when n is 1), rounded once.
-func fillScaled[T float](s []T, v T, n float64) {
-	if n != 1 {
-		v = T(float64(v) / n)
-	}
-	for i := range s {
-		s[i] = v
-	}
 }
 
 // Mean returns the mean over the given axes (all when none), dropping them.
@@ -191,18 +159,16 @@ func (x *Tensor) extremeOp(name string, op *opDef, axes []int, keepDim bool, sig
 	if r.count(x) == 0 {
 		panicf(name, "cannot reduce an empty extent of shape %v", x.shape)
 	}
-	ext := reduce(x, r.mask, math.Inf(-int(sign)), func(acc, v float64) float64 {
-		if (v-acc)*sign > 0 || math.IsNaN(v) {
-			return v
-		}
-		return acc
-	})
+	code := cpu.ReduceMax
+	if sign < 0 {
+		code = cpu.ReduceMin
+	}
+	ext := reduceAxes(code, x, r.mask)
 	out := withShape(ext, slices.Clone(r.out))
 	// weight is 1/ties at each extreme element and 0 elsewhere.
 	weight := func() *Tensor {
-		at := zip(name, x, ext, func(v, e float64) float64 { return step(v == e) })
-		ties := reduce(at, r.mask, 0, add)
-		return zip(name, at, ties, func(a, n float64) float64 { return a / n })
+		at := binary(name, cpu.Equal, x, ext)
+		return at.Div(sumAxes(at, r.mask))
 	}
 	if !tracking(x) {
 		return out
@@ -227,55 +193,35 @@ func (x *Tensor) argExtreme(name string, axis int, sign float64) *Tensor {
 	if n == 0 {
 		panicf(name, "axis %d of shape %v is empty", axis, x.shape)
 	}
-	if dev := x.backend(); dev != nil {
-		return uploadTo(dev, hostOf(x).argExtreme(name, axis, sign))
-	}
 	outer, inner := numel(x.shape[:axis]), numel(x.shape[axis+1:])
-	out := x.like(slices.Delete(slices.Clone(x.shape), axis, axis+1))
-	for o := 0; o < outer; o++ {
-		for in := 0; in < inner; in++ {
-			best, bestV := 0, x.at(o*n*inner+in)
-			for k := 1; k < n; k++ {
-				if v := x.at((o*n+k)*inner + in); !math.IsNaN(bestV) && ((v-bestV)*sign > 0 || math.IsNaN(v)) {
-					best, bestV = k, v
-				}
-			}
-			out.set(o*inner+in, float64(best))
-		}
+	out := x.likeRaw(slices.Delete(slices.Clone(x.shape), axis, axis+1))
+	code := cpu.ReduceMax
+	if sign < 0 {
+		code = cpu.ReduceMin
+	}
+	if out.Len() > 0 {
+		run(x.backend()).ArgReduce(code, out.data, x.data, outer, n, inner)
 	}
 	return out
 }
 
-// shiftedExp returns, for the stable softmax family over r's axes, m: the
-// maximum of x (0 where infinite), kept; e = exp(x − m); and s = Σ e, kept.
-// Softmax is e / s and log-softmax (x − m) − ln s: going through log Σ exp
-// instead (exp(x − lse)) would round lse to x's dtype first, which at
-// |x| ≈ 1000 costs float32 five digits (rows summing to 0.99997).
-func shiftedExp(op string, x *Tensor, r reduction) (m, e, s *Tensor) {
-	m = reduce(x, r.mask, math.Inf(-1), math.Max)
-	m = mapUnary(m, func(v float64) float64 {
-		if math.IsInf(v, 0) {
-			return 0
-		}
-		return v
-	})
-	e = zip(op, x, m, func(v, mv float64) float64 { return math.Exp(v - mv) })
-	s = reduce(e, r.mask, 0, add)
-	return m, e, s
-}
-
-func softmaxDiv(p, q float64) float64 { return p / q }
-
 // LogSumExp returns log Σ exp x over axis, computed without overflow.
 func (x *Tensor) LogSumExp(axis int) *Tensor {
 	r := newReduction("LogSumExp", x, []int{axis}, false)
-	m, e, s := shiftedExp("LogSumExp", x, r)
-	lse := zip("LogSumExp", s, m, func(sv, mv float64) float64 { return math.Log(sv) + mv })
-	out := withShape(lse, slices.Clone(r.out))
-	soft := func() *Tensor { return zip("LogSumExp", e, s, softmaxDiv) }
+	a := normAxis("LogSumExp", axis, x.shape)
+	outer, n, inner := cpu.Rows(x.shape, a)
+	out := x.likeRaw(slices.Clone(r.out))
+	if out.Len() > 0 {
+		if n == 0 {
+			run(x.backend()).Fill(out.data, math.Inf(-1))
+		} else {
+			run(x.backend()).LogSumExp(out.data, x.data, outer, n, inner)
+		}
+	}
 	if !tracking(x) {
 		return out
 	}
+	soft := func() *Tensor { return x.Detach().Softmax(a) }
 	return record(out, opLogSumExp, []*Tensor{x}, r.attr(),
 		func(g *Tensor) []*Tensor { return []*Tensor{r.expand(g, x.shape).Mul(soft())} },
 		func(t []*Tensor) *Tensor { return r.sum(t[0].Mul(soft())) })
@@ -294,16 +240,10 @@ func (x *Tensor) LogSoftmax(axis int) *Tensor { return x.softmaxOp("LogSoftmax",
 // costs float32 five digits (rows summing to 0.99997).
 func (x *Tensor) softmaxOp(name string, axis int, log bool) *Tensor {
 	a := normAxis(name, axis, x.shape)
-	outer, n, inner := rowsOf(x.shape, a)
+	outer, n, inner := cpu.Rows(x.shape, a)
 	out := x.likeRaw(slices.Clone(x.shape))
-	if dev := x.backend(); dev != nil && out.Len() > 0 && !dev.Softmax(out.mem(), x.mem(), outer, n, inner, log) {
-		writeBack(out, hostOf(x).softmaxOp(name, axis, log))
-	}
-	switch s := x.data.(type) {
-	case []float32:
-		softmaxRows(values[float32](out), s, outer, n, inner, log)
-	case []float64:
-		softmaxRows(values[float64](out), s, outer, n, inner, log)
+	if out.Len() > 0 {
+		run(x.backend()).Softmax(out.data, x.data, outer, n, inner, log)
 	}
 	if !tracking(x) {
 		return out
@@ -311,47 +251,14 @@ func (x *Tensor) softmaxOp(name string, axis int, log bool) *Tensor {
 	// grad applies the rule to g (an adjoint, or a tangent with jvp).
 	grad := func(g *Tensor, jvp bool) *Tensor {
 		d := g.likeRaw(slices.Clone(x.shape))
-		if dev := deviceOf(name, g, out); dev != nil {
-			if d.Len() > 0 && (jvp && log || !dev.SoftmaxGrad(d.mem(), g.mem(), out.mem(), outer, n, inner, log)) {
-				h := newTensorRaw(x.dtype, slices.Clone(x.shape))
-				hg, hy := hostOf(g), hostOf(out)
-				switch gs := hg.data.(type) {
-				case []float32:
-					if log {
-						logSoftmaxRowsGrad(values[float32](h), gs, values[float32](hy), outer, n, inner, jvp)
-					} else {
-						softmaxRowsGrad(values[float32](h), gs, values[float32](hy), outer, n, inner)
-					}
-				case []float64:
-					if log {
-						logSoftmaxRowsGrad(values[float64](h), gs, values[float64](hy), outer, n, inner, jvp)
-					} else {
-						softmaxRowsGrad(values[float64](h), gs, values[float64](hy), outer, n, inner)
-					}
-				}
-				writeBack(d, h)
-			}
-			return d
-		}
-		switch gs := g.data.(type) {
-		case []float32:
-			if log {
-				logSoftmaxRowsGrad(values[float32](d), gs, values[float32](out), outer, n, inner, jvp)
-			} else {
-				softmaxRowsGrad(values[float32](d), gs, values[float32](out), outer, n, inner)
-			}
-		case []float64:
-			if log {
-				logSoftmaxRowsGrad(values[float64](d), gs, values[float64](out), outer, n, inner, jvp)
-			} else {
-				softmaxRowsGrad(values[float64](d), gs, values[float64](out), outer, n, inner)
-			}
+		if d.Len() > 0 {
+			run(deviceOf(name, g, out)).SoftmaxGrad(d.data, g.data, out.data, outer, n, inner, log, jvp)
 		}
 		return d
 	}
 	op := opSoftmax
 	if log {
-		op = opLogSoftmx
+		op = opLogSoftmax
 	}
 	return record(out, op, []*Tensor{x}, fmt.Sprintf("axis=%d", axis),
 		func(g *Tensor) []*Tensor { return []*Tensor{grad(g, false)} },

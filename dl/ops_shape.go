@@ -168,29 +168,18 @@ func (x *Tensor) Slice(axis, start, stop int) *Tensor {
 		})
 }
 
+// copyStrided fills dst (shape, row-major) from src read at
+// offset + Σ idx·strides.
 func copyStrided(dst, src *Tensor, shape, strides []int, offset int) {
-	if b := deviceOf("copy", dst, src); b != nil {
-		gatherDevice(b, dst, src, shape, strides, offset)
-		return
-	}
-	switch s := src.data.(type) {
-	case []float32:
-		gatherStrided(values[float32](dst), s, shape, strides, offset)
-	case []float64:
-		gatherStrided(values[float64](dst), s, shape, strides, offset)
+	if dst.Len() > 0 {
+		run(deviceOf("copy", dst, src)).Gather(dst.data, src.data, shape, strides, offset)
 	}
 }
 
+// addStrided adds src (shape, row-major) into dst at offset + Σ idx·strides.
 func addStrided(dst, src *Tensor, shape, strides []int, offset int) {
-	if b := deviceOf("add", dst, src); b != nil {
-		scatterAddDevice(b, dst, src, shape, strides, offset)
-		return
-	}
-	switch s := src.data.(type) {
-	case []float32:
-		scatterStrided(values[float32](dst), s, shape, strides, offset)
-	case []float64:
-		scatterStrided(values[float64](dst), s, shape, strides, offset)
+	if src.Len() > 0 {
+		run(deviceOf("add", dst, src)).Scatter(dst.data, src.data, shape, strides, offset, true)
 	}
 }
 

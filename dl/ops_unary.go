@@ -2,31 +2,38 @@ package dl
 
 import (
 	"fmt"
-	"math"
+	"slices"
+
+	"github.com/gradbook/gradbook/dl/cpu"
 )
 
-// unaryOp applies f elementwise and records the op with the derivative
-// df(x, y) = dy/dx, written in terms of the input x and output y.
-func unaryOp(x *Tensor, op *opDef, attr string, f func(float64) float64, df func(x, y *Tensor) *Tensor) *Tensor {
-	out := mapUnary(x, f)
-	if !tracking(x) {
-		return out
-	}
-	return record(out, op, []*Tensor{x}, attr,
-		func(g *Tensor) []*Tensor { return []*Tensor{g.Mul(df(x, out))} },
-		func(t []*Tensor) *Tensor { return t[0].Mul(df(x, out)) })
-}
+// The elementwise ops as traces and graphs show them.
+var (
+	opNeg     = &opDef{"Neg", "−{0}", []string{"{g} × (−1)"}, []string{"−{d0}"}, false}
+	opExp     = &opDef{"Exp", "exp {0}", []string{"{g} × {out}"}, []string{"{d0} × {out}"}, false}
+	opLog     = &opDef{"Log", "ln {0}", []string{"{g} / {0}"}, []string{"{d0} / {0}"}, false}
+	opSin     = &opDef{"Sin", "sin {0}", []string{"{g} × cos {0}"}, []string{"{d0} × cos {0}"}, false}
+	opCos     = &opDef{"Cos", "cos {0}", []string{"−{g} × sin {0}"}, []string{"−{d0} × sin {0}"}, false}
+	opErf     = &opDef{"Erf", "erf {0}", []string{"{g} × 2/√π × exp(−{0}²)"}, []string{"{d0} × 2/√π × exp(−{0}²)"}, false}
+	opTan     = &opDef{"Tan", "tan {0}", []string{"{g} × (1 + {out}²)"}, []string{"{d0} × (1 + {out}²)"}, false}
+	opTanh    = &opDef{"Tanh", "tanh {0}", []string{"{g} × (1 − {out}²)"}, []string{"{d0} × (1 − {out}²)"}, false}
+	opSigmoid = &opDef{"Sigmoid", "σ({0})", []string{"{g} × {out} × (1 − {out})"}, []string{"{d0} × {out} × (1 − {out})"}, false}
+	opReLU    = &opDef{"ReLU", "relu {0}", []string{"{g} × [{0} > 0]"}, []string{"{d0} × [{0} > 0]"}, false}
+	opSqrt    = &opDef{"Sqrt", "√{0}", []string{"{g} / (2 × {out})"}, []string{"{d0} / (2 × {out})"}, false}
+	opAbs     = &opDef{"Abs", "|{0}|", []string{"{g} × sign {0}"}, []string{"{d0} × sign {0}"}, false}
+	opSquare  = &opDef{"Square", "{0}²", []string{"{g} × 2 × {0}"}, []string{"2 × {0} × {d0}"}, false}
+	opClamp   = &opDef{"Clamp", "clamp({0})", []string{"{g} × [lo ≤ {0} ≤ hi]"}, []string{"{d0} × [lo ≤ {0} ≤ hi]"}, false}
+)
 
-// typedUnaryOp applies one of the typed functions elementwise and records
-// the op with its fused derivative kernel, which reads the output when
-// onOut is set and the input otherwise.
-func typedUnaryOp(x *Tensor, op *opDef, f unaryCode, df gradCode, onOut bool) *Tensor {
+// unaryOp applies f elementwise and records it with the derivative
+// rule df, which reads the op's input or output as df.ReadsOutput says.
+func unaryOp(x *Tensor, op *opDef, f cpu.UnaryOp, df cpu.GradOp) *Tensor {
 	out := unary(f, x)
 	if !tracking(x) {
 		return out
 	}
 	v := x
-	if onOut {
+	if df.ReadsOutput() {
 		v = out
 	}
 	return record(out, op, []*Tensor{x}, "",
@@ -42,7 +49,7 @@ func typedUnaryOp(x *Tensor, op *opDef, f unaryCode, df gradCode, onOut bool) *T
 
 // Neg returns −x.
 func (x *Tensor) Neg() *Tensor {
-	out := unary(unaryNeg, x)
+	out := unary(cpu.Neg, x)
 	if !tracking(x) {
 		return out
 	}
@@ -52,72 +59,44 @@ func (x *Tensor) Neg() *Tensor {
 }
 
 // Exp returns eˣ elementwise.
-func (x *Tensor) Exp() *Tensor { return typedUnaryOp(x, opExp, unaryExp, gradExp, true) }
+func (x *Tensor) Exp() *Tensor { return unaryOp(x, opExp, cpu.Exp, cpu.ExpGrad) }
 
 // Log returns the natural logarithm elementwise.
-func (x *Tensor) Log() *Tensor { return typedUnaryOp(x, opLog, unaryLog, gradLog, false) }
+func (x *Tensor) Log() *Tensor { return unaryOp(x, opLog, cpu.Log, cpu.LogGrad) }
 
 // Sin returns sin x elementwise.
-func (x *Tensor) Sin() *Tensor {
-	return unaryOp(x, opSin, "", math.Sin, func(x, y *Tensor) *Tensor { return x.Cos() })
-}
+func (x *Tensor) Sin() *Tensor { return unaryOp(x, opSin, cpu.Sin, cpu.SinGrad) }
 
 // Cos returns cos x elementwise.
-func (x *Tensor) Cos() *Tensor {
-	return unaryOp(x, opCos, "", math.Cos, func(x, y *Tensor) *Tensor { return x.Sin().Neg() })
-}
+func (x *Tensor) Cos() *Tensor { return unaryOp(x, opCos, cpu.Cos, cpu.CosGrad) }
 
 // Erf returns the error function erf x = (2/√π) ∫₀ˣ e^(−t²) dt elementwise,
 // the building block of GELU.
-func (x *Tensor) Erf() *Tensor {
-	return unaryOp(x, opErf, "", math.Erf, func(x, y *Tensor) *Tensor {
-		return mapUnary(x, func(v float64) float64 { return 2 / math.SqrtPi * math.Exp(-v*v) })
-	})
-}
+func (x *Tensor) Erf() *Tensor { return unaryOp(x, opErf, cpu.Erf, cpu.ErfGrad) }
 
 // Tan returns tan x elementwise.
-func (x *Tensor) Tan() *Tensor {
-	return unaryOp(x, opTan, "", math.Tan, func(x, y *Tensor) *Tensor {
-		return mapUnary(y, func(v float64) float64 { return 1 + v*v })
-	})
-}
+func (x *Tensor) Tan() *Tensor { return unaryOp(x, opTan, cpu.Tan, cpu.TanGrad) }
 
 // Tanh returns tanh x elementwise.
-func (x *Tensor) Tanh() *Tensor { return typedUnaryOp(x, opTanh, unaryTanh, gradTanh, true) }
+func (x *Tensor) Tanh() *Tensor { return unaryOp(x, opTanh, cpu.Tanh, cpu.TanhGrad) }
 
 // Sigmoid returns the logistic function 1/(1+e⁻ˣ) elementwise.
 func (x *Tensor) Sigmoid() *Tensor {
-	return typedUnaryOp(x, opSigmoid, unarySigmoid, gradSigmoid, true)
-}
-
-// sigmoid is computed without overflow for large |v|.
-func sigmoid(v float64) float64 {
-	if v >= 0 {
-		return 1 / (1 + math.Exp(-v))
-	}
-	e := math.Exp(v)
-	return e / (1 + e)
+	return unaryOp(x, opSigmoid, cpu.Sigmoid, cpu.SigmoidGrad)
 }
 
 // ReLU returns max(x, 0) elementwise; its derivative at 0 is taken as 0,
 // as PyTorch does.
-func (x *Tensor) ReLU() *Tensor { return typedUnaryOp(x, opReLU, unaryReLU, gradReLU, false) }
-
-func step(b bool) float64 {
-	if b {
-		return 1
-	}
-	return 0
-}
+func (x *Tensor) ReLU() *Tensor { return unaryOp(x, opReLU, cpu.ReLU, cpu.ReLUGrad) }
 
 // Sqrt returns √x elementwise.
-func (x *Tensor) Sqrt() *Tensor { return typedUnaryOp(x, opSqrt, unarySqrt, gradSqrt, true) }
+func (x *Tensor) Sqrt() *Tensor { return unaryOp(x, opSqrt, cpu.Sqrt, cpu.SqrtGrad) }
 
 // Abs returns |x| elementwise; its derivative at 0 is taken as 0.
-func (x *Tensor) Abs() *Tensor { return typedUnaryOp(x, opAbs, unaryAbs, gradAbs, false) }
+func (x *Tensor) Abs() *Tensor { return unaryOp(x, opAbs, cpu.Abs, cpu.AbsGrad) }
 
 // Square returns x² elementwise.
-func (x *Tensor) Square() *Tensor { return typedUnaryOp(x, opSquare, unarySquare, gradSquare, false) }
+func (x *Tensor) Square() *Tensor { return unaryOp(x, opSquare, cpu.Square, cpu.SquareGrad) }
 
 // Clamp limits every element to [lo, hi]. The gradient passes where
 // lo ≤ x ≤ hi, as in PyTorch. Use ±Inf for a one-sided clamp.
@@ -125,14 +104,21 @@ func (x *Tensor) Clamp(lo, hi float64) *Tensor {
 	if lo > hi {
 		panicf("Clamp", "lower bound %g is above upper bound %g", lo, hi)
 	}
-	out := mapUnary(x, func(v float64) float64 { return min(max(v, lo), hi) })
+	out := x.likeRaw(slices.Clone(x.shape))
+	if out.Len() > 0 {
+		run(x.backend()).Clamp(out.data, x.data, lo, hi)
+	}
 	if !tracking(x) {
 		return out
 	}
-	inside := func() *Tensor {
-		return mapUnary(x, func(v float64) float64 { return step(v >= lo && v <= hi) })
+	inside := func(g *Tensor) *Tensor { // g·[lo ≤ x ≤ hi]
+		d := g.likeRaw(slices.Clone(x.shape))
+		if d.Len() > 0 {
+			run(deviceOf("Clamp", g, x)).ClampGrad(d.data, g.data, x.data, lo, hi)
+		}
+		return d
 	}
 	return record(out, opClamp, []*Tensor{x}, fmt.Sprintf("lo=%g, hi=%g", lo, hi),
-		func(g *Tensor) []*Tensor { return []*Tensor{g.Mul(inside())} },
-		func(t []*Tensor) *Tensor { return t[0].Mul(inside()) })
+		func(g *Tensor) []*Tensor { return []*Tensor{inside(g)} },
+		func(t []*Tensor) *Tensor { return inside(t[0]) })
 }

@@ -16,7 +16,7 @@ import (
 type Tensor struct {
 	shape []int
 	dtype DType
-	data  any // []float32 or []float64, len == numel(shape)
+	data  *Memory // len == numel(shape); on the CPU, Host is []float32 or []float64
 	name  string
 	id    uint64 // creation order: traces number inputs by it
 
@@ -50,7 +50,7 @@ func newTensor(d DType, shape []int) *Tensor {
 	if n <= smallLen {
 		return newSmall(d, shape, n)
 	}
-	return &Tensor{shape: shape, dtype: d, data: d.alloc(n), id: nextID()}
+	return newCPUTensor(d, shape, n, d.alloc(n))
 }
 
 // newTensorRaw is newTensor with arbitrary contents, for kernels that
@@ -60,7 +60,19 @@ func newTensorRaw(d DType, shape []int) *Tensor {
 	if n <= smallLen {
 		return newSmall(d, shape, n)
 	}
-	return &Tensor{shape: shape, dtype: d, data: d.allocRaw(n), id: nextID()}
+	return newCPUTensor(d, shape, n, d.allocRaw(n))
+}
+
+// cpuTensor is a tensor in main memory with its Memory: one allocation.
+type cpuTensor struct {
+	t Tensor
+	m Memory
+}
+
+func newCPUTensor(d DType, shape []int, n int, host any) *Tensor {
+	c := &cpuTensor{m: Memory{Backend: CPU, DType: d, Len: n, Host: host}}
+	c.t = Tensor{shape: shape, dtype: d, data: &c.m, id: nextID()}
+	return &c.t
 }
 
 // smallLen is the size up to which a tensor's values live in the same
@@ -69,11 +81,13 @@ const smallLen = 4
 
 type small32 struct {
 	t   Tensor
+	m   Memory
 	buf [smallLen]float32
 }
 
 type small64 struct {
 	t   Tensor
+	m   Memory
 	buf [smallLen]float64
 }
 
@@ -82,11 +96,13 @@ func newSmall(d DType, shape []int, n int) *Tensor {
 	switch d {
 	case Float32:
 		s := &small32{}
-		s.t = Tensor{shape: shape, dtype: d, data: s.buf[:n:n], id: nextID()}
+		s.m = Memory{Backend: CPU, DType: d, Len: n, Host: s.buf[:n:n]}
+		s.t = Tensor{shape: shape, dtype: d, data: &s.m, id: nextID()}
 		return &s.t
 	case Float64:
 		s := &small64{}
-		s.t = Tensor{shape: shape, dtype: d, data: s.buf[:n:n], id: nextID()}
+		s.m = Memory{Backend: CPU, DType: d, Len: n, Host: s.buf[:n:n]}
+		s.t = Tensor{shape: shape, dtype: d, data: &s.m, id: nextID()}
 		return &s.t
 	}
 	panicf("alloc", "unknown dtype %d", int(d))
@@ -94,7 +110,7 @@ func newSmall(d DType, shape []int, n int) *Tensor {
 }
 
 // values returns t's storage as []T; T must match t's dtype.
-func values[T float](t *Tensor) []T { return t.data.([]T) }
+func values[T cpuFloat](t *Tensor) []T { return t.data.Host.([]T) }
 
 // Shape returns a copy of t's shape.
 func (t *Tensor) Shape() []int { return slices.Clone(t.shape) }
@@ -138,7 +154,7 @@ func (t *Tensor) Item() float64 {
 func (t *Tensor) Float64s() []float64 {
 	t = hostOf(t)
 	out := make([]float64, t.Len())
-	switch s := t.data.(type) {
+	switch s := t.data.Host.(type) {
 	case []float32:
 		for i, v := range s {
 			out[i] = float64(v)
@@ -153,7 +169,7 @@ func (t *Tensor) Float64s() []float64 {
 func (t *Tensor) Float32s() []float32 {
 	t = hostOf(t)
 	out := make([]float32, t.Len())
-	switch s := t.data.(type) {
+	switch s := t.data.Host.(type) {
 	case []float32:
 		copy(out, s)
 	case []float64:
@@ -180,10 +196,7 @@ func (t *Tensor) At(index ...int) float64 {
 }
 
 func (t *Tensor) at(i int) float64 {
-	if t.backend() != nil {
-		return hostOf(t).at(i)
-	}
-	switch s := t.data.(type) {
+	switch s := hostOf(t).data.Host.(type) {
 	case []float32:
 		return float64(s[i])
 	case []float64:
@@ -192,14 +205,9 @@ func (t *Tensor) at(i int) float64 {
 	return 0
 }
 
+// set writes element i of a tensor in main memory.
 func (t *Tensor) set(i int, v float64) {
-	if t.backend() != nil {
-		h := hostOf(t)
-		h.set(i, v)
-		writeBack(t, h)
-		return
-	}
-	switch s := t.data.(type) {
+	switch s := t.data.Host.(type) {
 	case []float32:
 		s[i] = float32(v)
 	case []float64:
@@ -237,18 +245,9 @@ func (t *Tensor) AsType(d DType) *Tensor {
 	if t.dtype == d {
 		return t
 	}
-	out := convertTo(t, d)
-	switch s := t.data.(type) {
-	case []float32:
-		dst := values[float64](out)
-		for i, v := range s {
-			dst[i] = float64(v)
-		}
-	case []float64:
-		dst := values[float32](out)
-		for i, v := range s {
-			dst[i] = float32(v)
-		}
+	out := newOn(t.backend(), d, slices.Clone(t.shape), false)
+	if out.Len() > 0 {
+		run(t.backend()).Convert(out.data, t.data)
 	}
 	if !tracking(t) {
 		return out
@@ -274,17 +273,8 @@ func (t *Tensor) Clone() *Tensor {
 
 // copyData copies src's values over dst's; same shape and dtype.
 func copyData(dst, src *Tensor) {
-	if b := deviceOf("copy", dst, src); b != nil {
-		if !b.Convert(dst.mem(), src.mem()) {
-			writeBack(dst, hostOf(src))
-		}
-		return
-	}
-	switch s := src.data.(type) {
-	case []float32:
-		copy(dst.data.([]float32), s)
-	case []float64:
-		copy(dst.data.([]float64), s)
+	if dst.Len() > 0 {
+		run(deviceOf("copy", dst, src)).Convert(dst.data, src.data)
 	}
 }
 
@@ -294,18 +284,3 @@ func (t *Tensor) like(shape []int) *Tensor { return newOn(t.backend(), t.dtype, 
 // likeRaw is like with arbitrary contents, for kernels that write every
 // element.
 func (t *Tensor) likeRaw(shape []int) *Tensor { return newOn(t.backend(), t.dtype, shape, false) }
-
-// convertTo returns t's values converted to dtype d as a new tensor: on a
-// device by its kernel, on the host the caller fills it (it is returned
-// zeroed and the caller's switch writes it).
-func convertTo(t *Tensor, d DType) *Tensor {
-	b := t.backend()
-	out := newOn(b, d, slices.Clone(t.shape), b == nil)
-	if b == nil {
-		return out
-	}
-	if out.Len() > 0 && !b.Convert(out.mem(), t.mem()) {
-		writeBack(out, hostOf(hostOf(t).AsType(d)))
-	}
-	return out
-}

@@ -36,25 +36,6 @@ func mergeAxes(shape []int, strides ...[]int) ([]int, [][]int) {
 	return dims, out
 }
 
-// rowMajor returns the row-major strides of shape.
-func rowMajor(shape []int) []int {
-	s := make([]int, len(shape))
-	acc := 1
-	for i := len(shape) - 1; i >= 0; i-- {
-		s[i] = acc
-		acc *= shape[i]
-	}
-	return s
-}
-
-func prod(shape []int) int {
-	n := 1
-	for _, s := range shape {
-		n *= s
-	}
-	return n
-}
-
 // dimArgs passes shape as n int arguments, padded with 1s, after its rank.
 func dimArgs(shape []int, n int) []uint64 {
 	args := []uint64{i32(len(shape))}

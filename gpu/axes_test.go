@@ -101,6 +101,8 @@ func TestLaunchShapes(t *testing.T) {
 		{6, 9, 4114, 28, true},     // the same cut into chunks (LeNet at batch 128)
 		{1024, 784, 256, 1, false}, // large: cuBLAS
 		{0, 5, 5, 1, false},
+		{64, 10, 0, 3, true},      // an empty product: C = beta·C in gemm_tiled
+		{1 << 20, 1, 1, 1, false}, // more row tiles than the grid takes
 	} {
 		if got := small(c.m, c.n, c.k, c.batch); got != c.want {
 			t.Errorf("small(%d, %d, %d, %d) = %v, want %v", c.m, c.n, c.k, c.batch, got, c.want)

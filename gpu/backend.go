@@ -9,13 +9,18 @@ import (
 	"unsafe"
 
 	"github.com/gradbook/gradbook/dl"
+	"github.com/gradbook/gradbook/dl/cpu"
 )
 
 // The dl.Backend methods: memory through the caching allocator, kernels
 // launched on the device's one stream, in call order, without waiting.
-// Only Download waits (for the work before it).
+// Only Download waits (for the work before it). A kernel declined here
+// (returning false) is computed by dl on the CPU through main memory;
+// those with no method here are declined by the embedded dl.NoKernels.
 
-// block is a DeviceMemory's allocation; released once, by Free or by the
+var _ dl.Backend = (*GPU)(nil)
+
+// block is a Memory's allocation; released once, by Free or by the
 // garbage collector.
 type block struct {
 	alloc    *allocator
@@ -38,8 +43,8 @@ func elemSize(d dl.DType) int {
 }
 
 // Alloc reserves n elements of dtype d.
-func (g *GPU) Alloc(d dl.DType, n int) *dl.DeviceMemory {
-	m := &dl.DeviceMemory{Len: n, DType: d, Backend: g}
+func (g *GPU) Alloc(d dl.DType, n int) *dl.Memory {
+	m := &dl.Memory{Len: n, DType: d, Backend: g}
 	if n == 0 {
 		return m
 	}
@@ -97,14 +102,14 @@ func (g *GPU) gcEvery() int64 {
 }
 
 // Free gives m's block back to the allocator's cache.
-func (g *GPU) Free(m *dl.DeviceMemory) {
+func (g *GPU) Free(m *dl.Memory) {
 	if b, ok := m.Handle.(*block); ok {
 		b.release()
 	}
 }
 
 // hostBytes returns the address and size of a []float32 or []float64.
-func hostBytes(op string, s any, m *dl.DeviceMemory) (unsafe.Pointer, int) {
+func hostBytes(op string, s any, m *dl.Memory) (unsafe.Pointer, int) {
 	switch v := s.(type) {
 	case []float32:
 		if m.DType == dl.Float32 && len(v) == m.Len && len(v) > 0 {
@@ -119,7 +124,7 @@ func hostBytes(op string, s any, m *dl.DeviceMemory) (unsafe.Pointer, int) {
 }
 
 // Upload copies src into m.
-func (g *GPU) Upload(m *dl.DeviceMemory, src any) {
+func (g *GPU) Upload(m *dl.Memory, src any) {
 	if m.Len == 0 {
 		return
 	}
@@ -129,7 +134,7 @@ func (g *GPU) Upload(m *dl.DeviceMemory, src any) {
 }
 
 // Download copies m into dst once the queued work is done.
-func (g *GPU) Download(dst any, m *dl.DeviceMemory) {
+func (g *GPU) Download(dst any, m *dl.Memory) {
 	if m.Len == 0 {
 		return
 	}
@@ -171,7 +176,7 @@ func (g *GPU) launchDims(d dl.DType, name string, grid, block [3]uint32, args ..
 
 // tensorGrid is the grid of the optimizer kernels: y the tensor, x
 // enough blocks for the longest (a grid-stride loop covers the rest).
-func tensorGrid(ps []*dl.DeviceMemory) [3]uint32 {
+func tensorGrid(ps []*dl.Memory) [3]uint32 {
 	longest := 0
 	for _, p := range ps {
 		longest = max(longest, p.Len)
@@ -193,9 +198,9 @@ func planeGrid(n, planes int) [3]uint32 {
 const smallGemm = 1 << 24
 
 // small reports whether a product is small enough for gemm_tiled (whose
-// grid takes at most 65,535 batch entries).
+// grid takes at most 65,535 batch entries and row tiles).
 func small(m, n, k, batch int) bool {
-	if m <= 0 || n <= 0 || m*n*k*batch > smallGemm || batch > 65535 {
+	if m <= 0 || n <= 0 || m*n*k*batch > smallGemm || batch > 65535 || (m+15)/16 > 65535 {
 		return false
 	}
 	// A long inner dimension over few tiles would leave the device idle:
@@ -213,7 +218,7 @@ func rowThreads(n int) int {
 	return t
 }
 
-func ptr(m *dl.DeviceMemory) uint64 {
+func ptr(m *dl.Memory) uint64 {
 	if m == nil {
 		return 0
 	}
@@ -234,12 +239,12 @@ func flag(b bool) uint64 {
 func fits(n int) bool { return n < 1<<30 }
 
 // Fill sets every element of dst to v.
-func (g *GPU) Fill(dst *dl.DeviceMemory, v float64) bool {
+func (g *GPU) Fill(dst *dl.Memory, v float64) bool {
 	return fits(dst.Len) && g.launch(dst.DType, "fill", dst.Len, ptr(dst), f64(v), i32(dst.Len))
 }
 
 // Convert copies src to dst, converting the dtype.
-func (g *GPU) Convert(dst, src *dl.DeviceMemory) bool {
+func (g *GPU) Convert(dst, src *dl.Memory) bool {
 	if dst.Len != src.Len || !fits(dst.Len) {
 		return false
 	}
@@ -257,58 +262,51 @@ func (g *GPU) Convert(dst, src *dl.DeviceMemory) bool {
 	return g.launch(src.DType, name, dst.Len, ptr(dst), ptr(src), i32(dst.Len))
 }
 
-func known(names []string, op string) bool {
-	for _, n := range names {
-		if n == op {
-			return true
-		}
-	}
-	return false
-}
-
-// Unary computes dst = f(x).
-func (g *GPU) Unary(op string, dst, x *dl.DeviceMemory) bool {
-	if !known(unaryNames, op) || !fits(dst.Len) {
+// Unary computes dst = f(x) for the ops of unaryExprs.
+func (g *GPU) Unary(op cpu.UnaryOp, dst, x *dl.Memory) bool {
+	if _, ok := unaryExprs[op]; !ok || !fits(dst.Len) {
 		return false
 	}
-	return g.launch(dst.DType, "unary_"+op, dst.Len, ptr(dst), ptr(x), i32(dst.Len))
+	return g.launch(dst.DType, unaryKernel(op), dst.Len, ptr(dst), ptr(x), i32(dst.Len))
 }
 
-// UnaryGrad computes dst = g·f′.
-func (g *GPU) UnaryGrad(op string, dst, gm, v *dl.DeviceMemory) bool {
-	if !known(gradNames, op) || !fits(dst.Len) {
+// UnaryGrad computes dst = g·f′ for the rules of gradExprs.
+func (g *GPU) UnaryGrad(op cpu.GradOp, dst, gm, v *dl.Memory) bool {
+	if _, ok := gradExprs[op]; !ok || !fits(dst.Len) {
 		return false
 	}
-	return g.launch(dst.DType, "grad_"+op, dst.Len, ptr(dst), ptr(gm), ptr(v), i32(dst.Len))
+	return g.launch(dst.DType, gradKernel(op), dst.Len, ptr(dst), ptr(gm), ptr(v), i32(dst.Len))
 }
 
-// Binary computes dst = a op b through strides.
-func (g *GPU) Binary(op string, dst, a, b *dl.DeviceMemory, shape, aStrides, bStrides []int) bool {
-	if !known(binaryNames, op) || !fits(dst.Len) || a.DType != dst.DType || b.DType != dst.DType {
+// Binary computes dst = a op b through strides for the ops of
+// binaryExprs.
+func (g *GPU) Binary(op cpu.BinaryOp, dst, a, b *dl.Memory, shape, aStrides, bStrides []int) bool {
+	if _, ok := binaryExprs[op]; !ok || !fits(dst.Len) || a.DType != dst.DType || b.DType != dst.DType {
 		return false
 	}
+	name := binaryKernel(op)
 	dims, st := mergeAxes(shape, aStrides, bStrides)
 	if len(dims) > maxRank {
 		return false
 	}
 	if len(dims) <= 1 && (len(dims) == 0 || st[0][0] == 1 && st[1][0] == 1) && a.Len == dst.Len && b.Len == dst.Len {
-		return g.launch(dst.DType, "binary_"+op, dst.Len, ptr(dst), ptr(a), ptr(b), i32(dst.Len))
+		return g.launch(dst.DType, name, dst.Len, ptr(dst), ptr(a), ptr(b), i32(dst.Len))
 	}
 	if grid, ok := grid3(dims); ok {
 		d := padFront(dims, 3, 1)
 		sa, sb := padFront(st[0], 3, 0), padFront(st[1], 3, 0)
-		return g.launchDims(dst.DType, "binary_"+op+"_3d", grid, [3]uint32{threads, 1, 1}, ptr(dst), ptr(a), ptr(b), i32(d[1]), i32(d[2]),
+		return g.launchDims(dst.DType, name+"_3d", grid, [3]uint32{threads, 1, 1}, ptr(dst), ptr(a), ptr(b), i32(d[1]), i32(d[2]),
 			i32(sa[0]), i32(sa[1]), i32(sa[2]), i32(sb[0]), i32(sb[1]), i32(sb[2]))
 	}
 	args := []uint64{ptr(dst), ptr(a), ptr(b), i32(dst.Len)}
 	args = append(args, dimArgs(dims, maxRank)...)
 	args = append(args, strideArgs(st[0], maxRank)...)
 	args = append(args, strideArgs(st[1], maxRank)...)
-	return g.launch(dst.DType, "binary_"+op+"_strided", dst.Len, args...)
+	return g.launch(dst.DType, name+"_strided", dst.Len, args...)
 }
 
 // AddScaled computes dst += alpha·x.
-func (g *GPU) AddScaled(dst *dl.DeviceMemory, alpha float64, x *dl.DeviceMemory) bool {
+func (g *GPU) AddScaled(dst *dl.Memory, alpha float64, x *dl.Memory) bool {
 	if x.DType != dst.DType || x.Len != dst.Len || !fits(dst.Len) {
 		return false
 	}
@@ -316,16 +314,17 @@ func (g *GPU) AddScaled(dst *dl.DeviceMemory, alpha float64, x *dl.DeviceMemory)
 }
 
 // DivScalar computes dst /= c.
-func (g *GPU) DivScalar(dst *dl.DeviceMemory, c float64) bool {
+func (g *GPU) DivScalar(dst *dl.Memory, c float64) bool {
 	return fits(dst.Len) && g.launch(dst.DType, "div_scalar", dst.Len, ptr(dst), f64(c), i32(dst.Len))
 }
 
-// Sum adds src over the masked axes: one block per output element.
-func (g *GPU) Sum(dst, src *dl.DeviceMemory, shape []int, mask []bool) bool {
-	if !fits(src.Len) {
+// Reduce computes sums (ReduceSum) over the masked axes: one block per
+// output element. The other reductions are declined.
+func (g *GPU) Reduce(op cpu.ReduceOp, dst, src *dl.Memory, shape []int, mask []bool) bool {
+	if op != cpu.ReduceSum || !fits(src.Len) {
 		return false
 	}
-	strides := rowMajor(shape)
+	strides := cpu.Strides(shape)
 	var od, os, rd, rs []int
 	for i, s := range shape {
 		if mask[i] {
@@ -339,7 +338,7 @@ func (g *GPU) Sum(dst, src *dl.DeviceMemory, shape []int, mask []bool) bool {
 	if len(od) > 4 || len(rd) > 4 {
 		return false
 	}
-	nout, nred := prod(od), prod(rd)
+	nout, nred := cpu.Numel(od), cpu.Numel(rd)
 	if nout == 0 {
 		return true
 	}
@@ -374,7 +373,7 @@ func sumChunks(nout, nred, sms int) int {
 }
 
 // Gather computes dst[i] = src[offset + Σ idx·strides].
-func (g *GPU) Gather(dst, src *dl.DeviceMemory, shape, strides []int, offset int) bool {
+func (g *GPU) Gather(dst, src *dl.Memory, shape, strides []int, offset int) bool {
 	dims, st := mergeAxes(shape, strides)
 	if len(dims) > maxRank || !fits(src.Len) || !fits(dst.Len) {
 		return false
@@ -391,7 +390,7 @@ func (g *GPU) Gather(dst, src *dl.DeviceMemory, shape, strides []int, offset int
 }
 
 // Scatter writes or adds src into dst through strides.
-func (g *GPU) Scatter(dst, src *dl.DeviceMemory, shape, strides []int, offset int, add bool) bool {
+func (g *GPU) Scatter(dst, src *dl.Memory, shape, strides []int, offset int, add bool) bool {
 	dims, st := mergeAxes(shape, strides)
 	if len(dims) > maxRank || !fits(src.Len) || !fits(dst.Len) {
 		return false
@@ -402,16 +401,25 @@ func (g *GPU) Scatter(dst, src *dl.DeviceMemory, shape, strides []int, offset in
 	return g.launch(dst.DType, "scatter", src.Len, args...)
 }
 
-// Gemm multiplies row-major matrices with cuBLAS.
-func (g *GPU) Gemm(tA, tB bool, m, n, k int, a *dl.DeviceMemory, aOff, lda, strideA int, b *dl.DeviceMemory, bOff, ldb, strideB int,
-	beta float64, c *dl.DeviceMemory, cOff, ldc, strideC int, batch int) bool {
+// Gemm multiplies row-major matrices, the small products with gemm_tiled
+// and the others with cuBLAS. An empty product (k = 0) scales C by beta
+// (zeros for beta 0) in gemm_tiled, whose loop over k then does nothing.
+func (g *GPU) Gemm(tA, tB bool, m, n, k int, a *dl.Memory, aOff, lda, strideA int, b *dl.Memory, bOff, ldb, strideB int,
+	beta float64, c *dl.Memory, cOff, ldc, strideC int, batch int) bool {
 	if a.DType != c.DType || b.DType != c.DType {
 		return false
 	}
 	es := uintptr(elemSize(c.DType))
 	double := c.DType == dl.Float64
 	pa, pb, pc := a.Ptr+uintptr(aOff)*es, b.Ptr+uintptr(bOff)*es, c.Ptr+uintptr(cOff)*es
-	if small(m, n, k, batch) && fits(a.Len) && fits(b.Len) && fits(c.Len) {
+	if m <= 0 || n <= 0 || batch <= 0 {
+		return true
+	}
+	tiled := small(m, n, k, batch) && fits(a.Len) && fits(b.Len) && fits(c.Len)
+	if k == 0 && !tiled {
+		return false
+	}
+	if tiled {
 		return g.launchDims(c.DType, "gemm_tiled", [3]uint32{uint32((n + 15) / 16), uint32((m + 15) / 16), uint32(batch)}, [3]uint32{16, 16, 1},
 			flag(tA), flag(tB), i32(m), i32(n), i32(k), argPtr(pa), i32(lda), i32(strideA), argPtr(pb), i32(ldb), i32(strideB),
 			f64(beta), argPtr(pc), i32(ldc), i32(strideC), 0)
@@ -430,7 +438,7 @@ func (g *GPU) Gemm(tA, tB bool, m, n, k int, a *dl.DeviceMemory, aOff, lda, stri
 // GemmBias computes C = op(A)·op(B) + bias (added to every row) for the
 // small products, in one kernel; larger ones are declined (dl adds the
 // bias after a product).
-func (g *GPU) GemmBias(tA, tB bool, m, n, k int, a *dl.DeviceMemory, lda int, b *dl.DeviceMemory, ldb int, bias, c *dl.DeviceMemory, ldc int) bool {
+func (g *GPU) GemmBias(tA, tB bool, m, n, k int, a *dl.Memory, lda int, b *dl.Memory, ldb int, bias, c *dl.Memory, ldc int) bool {
 	if !small(m, n, k, 1) || !fits(a.Len) || !fits(b.Len) || !fits(c.Len) || a.DType != c.DType || b.DType != c.DType || bias.DType != c.DType {
 		return false
 	}
@@ -440,7 +448,7 @@ func (g *GPU) GemmBias(tA, tB bool, m, n, k int, a *dl.DeviceMemory, lda int, b 
 }
 
 // Softmax computes softmax or log-softmax along rows: one block per row.
-func (g *GPU) Softmax(dst, x *dl.DeviceMemory, outer, n, inner int, log bool) bool {
+func (g *GPU) Softmax(dst, x *dl.Memory, outer, n, inner int, log bool) bool {
 	rows := outer * inner
 	if !fits(x.Len) || rows == 0 {
 		return fits(x.Len)
@@ -448,9 +456,13 @@ func (g *GPU) Softmax(dst, x *dl.DeviceMemory, outer, n, inner int, log bool) bo
 	return g.launchGrid(x.DType, "softmax_rows", min(rows, 65535), rowThreads(n), ptr(dst), ptr(x), i32(outer), i32(n), i32(inner), flag(log))
 }
 
-// SoftmaxGrad is Softmax's adjoint.
-func (g *GPU) SoftmaxGrad(dst, gm, y *dl.DeviceMemory, outer, n, inner int, log bool) bool {
+// SoftmaxGrad is Softmax's adjoint (softmax's Jacobian is symmetric, so
+// also its tangent); log-softmax's tangent is declined.
+func (g *GPU) SoftmaxGrad(dst, gm, y *dl.Memory, outer, n, inner int, log, jvp bool) bool {
 	rows := outer * inner
+	if log && jvp {
+		return false
+	}
 	if !fits(y.Len) || rows == 0 {
 		return fits(y.Len)
 	}
@@ -459,7 +471,7 @@ func (g *GPU) SoftmaxGrad(dst, gm, y *dl.DeviceMemory, outer, n, inner int, log 
 
 // CrossEntropy computes the mean loss and the rows' log Σ exp in one
 // block.
-func (g *GPU) CrossEntropy(loss, lse, x, labels *dl.DeviceMemory, outer, n, inner int) bool {
+func (g *GPU) CrossEntropy(loss, lse, x, labels *dl.Memory, outer, n, inner int) bool {
 	if !fits(x.Len) || labels.DType != x.DType {
 		return false
 	}
@@ -467,101 +479,43 @@ func (g *GPU) CrossEntropy(loss, lse, x, labels *dl.DeviceMemory, outer, n, inne
 }
 
 // CrossEntropyGrad computes g·(softmax − onehot)/rows.
-func (g *GPU) CrossEntropyGrad(dst, x, labels, lse, gm *dl.DeviceMemory, outer, n, inner int) bool {
+func (g *GPU) CrossEntropyGrad(dst, x, labels, lse, gm *dl.Memory, outer, n, inner int) bool {
 	if !fits(x.Len) || labels.DType != x.DType || gm.DType != x.DType {
 		return false
 	}
 	return g.launch(x.DType, "cross_entropy_grad", x.Len, ptr(dst), ptr(x), ptr(labels), ptr(lse), ptr(gm), i32(outer), i32(n), i32(inner))
 }
 
-func geomArgs(s dl.ConvShape) []uint64 {
-	return []uint64{i32(s.N), i32(s.C), i32(s.H), i32(s.W), i32(s.KH), i32(s.KW), i32(s.Stride), i32(s.Pad), i32(s.OH), i32(s.OW)}
-}
-
-// Im2col writes the receptive fields as columns: the grid is the
-// positions of a sample, the samples and the rows.
-func (g *GPU) Im2col(cols, x *dl.DeviceMemory, s dl.ConvShape) bool {
-	rows := s.C * s.KH * s.KW
-	if !fits(cols.Len) || !fits(x.Len) || s.N > 65535 || rows > 65535 {
-		return false
-	}
-	grid := [3]uint32{uint32((s.OH*s.OW + threads - 1) / threads), uint32(s.N), uint32(rows)}
-	return g.launchDims(x.DType, "im2col", grid, [3]uint32{threads, 1, 1}, append([]uint64{ptr(cols), ptr(x)}, geomArgs(s)...)...)
-}
-
-// Col2im adds the columns back onto the image: the grid is the pixels of
-// a plane, the channels and the samples.
-func (g *GPU) Col2im(x, cols *dl.DeviceMemory, s dl.ConvShape) bool {
-	if !fits(cols.Len) || !fits(x.Len) || s.N > 65535 || s.C > 65535 {
-		return false
-	}
-	grid := [3]uint32{uint32((s.H*s.W + threads - 1) / threads), uint32(s.C), uint32(s.N)}
-	return g.launchDims(x.DType, "col2im", grid, [3]uint32{threads, 1, 1}, append([]uint64{ptr(x), ptr(cols)}, geomArgs(s)...)...)
-}
-
-// MaxPool writes window maxima and their places: the grid is the
-// positions of a plane, then the planes.
-func (g *GPU) MaxPool(dst, arg, x *dl.DeviceMemory, s dl.ConvShape) bool {
-	if !fits(x.Len) || s.Pad != 0 {
-		return false
-	}
-	return g.launchDims(x.DType, "maxpool", planeGrid(s.OH*s.OW, s.N*s.C), [3]uint32{threads, 1, 1},
-		append([]uint64{ptr(dst), ptr(arg), ptr(x)}, geomArgs(s)...)...)
-}
-
-// MaxPoolGrad routes gy to the maxima: the grid is the pixels of an input
-// plane, then the planes.
-func (g *GPU) MaxPoolGrad(dst, gy, arg *dl.DeviceMemory, s dl.ConvShape) bool {
-	if !fits(dst.Len) || s.Pad != 0 {
-		return false
-	}
-	return g.launchDims(dst.DType, "maxpool_grad", planeGrid(s.H*s.W, s.N*s.C), [3]uint32{threads, 1, 1},
-		append([]uint64{ptr(dst), ptr(gy), ptr(arg)}, geomArgs(s)...)...)
-}
-
-// AvgPool writes window means.
-func (g *GPU) AvgPool(dst, x *dl.DeviceMemory, s dl.ConvShape) bool {
-	if !fits(x.Len) || s.Pad != 0 {
-		return false
-	}
-	return g.launch(x.DType, "avgpool", dst.Len, append([]uint64{ptr(dst), ptr(x)}, geomArgs(s)...)...)
-}
-
-// AvgPoolGrad spreads gy over the windows.
-func (g *GPU) AvgPoolGrad(dst, gy *dl.DeviceMemory, s dl.ConvShape) bool {
-	if !fits(dst.Len) || s.Pad != 0 {
-		return false
-	}
-	return g.launch(dst.DType, "avgpool_grad", dst.Len, append([]uint64{ptr(dst), ptr(gy)}, geomArgs(s)...)...)
-}
-
 // stepTensors is how many tensors one optimizer kernel updates: as many
 // as fit the driver's 64 kernel arguments.
-func stepTensors(kind string) int {
-	if kind == "sgd" {
+func stepTensors(kind cpu.StepKind) int {
+	if kind == cpu.SGD {
 		return 12
 	}
 	return 8
 }
 
-// Step applies an optimizer update with one kernel per 8 parameters.
-func (g *GPU) Step(r dl.StepRule, ps, gs []*dl.DeviceMemory, states [][]*dl.DeviceMemory) bool {
-	var nstate int
+// Step applies an SGD, Adam or AdamW update with one kernel per 12 (SGD)
+// or 8 parameters; the other rules are declined.
+func (g *GPU) Step(r cpu.StepRule, ps, gs []*dl.Memory, states [][]*dl.Memory) bool {
 	switch r.Kind {
-	case "sgd":
-		if r.Momentum != 0 {
-			nstate = 1
-		}
-	case "adam":
-		nstate = 2
-		if r.AMSGrad {
-			nstate = 3
-		}
+	case cpu.SGD, cpu.Adam, cpu.AdamW:
 	default:
 		return false
 	}
-	for _, st := range states {
-		if len(st) != nstate {
+	nstate := len(r.States())
+	for i, st := range states {
+		if len(st) != nstate || gs[i].DType != ps[i].DType {
+			return false
+		}
+		for _, m := range st {
+			if m.DType != ps[i].DType {
+				return false
+			}
+		}
+	}
+	for i := 1; i < len(ps); i++ {
+		if ps[i].DType != ps[0].DType {
 			return false
 		}
 	}
@@ -576,7 +530,7 @@ func (g *GPU) Step(r dl.StepRule, ps, gs []*dl.DeviceMemory, states [][]*dl.Devi
 }
 
 // stepChunk steps up to stepTensors parameters with one launch.
-func (g *GPU) stepChunk(r dl.StepRule, ps, gs []*dl.DeviceMemory, states [][]*dl.DeviceMemory) bool {
+func (g *GPU) stepChunk(r cpu.StepRule, ps, gs []*dl.Memory, states [][]*dl.Memory) bool {
 	per := stepTensors(r.Kind)
 	total := 0
 	starts := make([]uint64, per-1)
@@ -595,15 +549,15 @@ func (g *GPU) stepChunk(r dl.StepRule, ps, gs []*dl.DeviceMemory, states [][]*dl
 		}
 	}
 	// ptrs returns the pointer arguments of one operand, 0 past the end.
-	ptrs := func(at func(i int) *dl.DeviceMemory) []uint64 {
+	ptrs := func(at func(i int) *dl.Memory) []uint64 {
 		out := make([]uint64, per)
 		for i := range ps {
 			out[i] = ptr(at(i))
 		}
 		return out
 	}
-	state := func(j int) func(int) *dl.DeviceMemory {
-		return func(i int) *dl.DeviceMemory {
+	state := func(j int) func(int) *dl.Memory {
+		return func(i int) *dl.Memory {
 			if j < len(states[i]) {
 				return states[i][j]
 			}
@@ -611,14 +565,19 @@ func (g *GPU) stepChunk(r dl.StepRule, ps, gs []*dl.DeviceMemory, states [][]*dl
 		}
 	}
 	args := []uint64{i32(len(ps)), i32(total)}
-	args = append(args, ptrs(func(i int) *dl.DeviceMemory { return ps[i] })...)
-	args = append(args, ptrs(func(i int) *dl.DeviceMemory { return gs[i] })...)
-	decay := r.L2 + r.WeightDecay
+	args = append(args, ptrs(func(i int) *dl.Memory { return ps[i] })...)
+	args = append(args, ptrs(func(i int) *dl.Memory { return gs[i] })...)
+	// The weight decay is added to the gradient (coupled) except by
+	// AdamW, which shrinks the parameter instead (decoupled).
+	coupled, decoupled := r.WeightDecay, 0.0
+	if r.Kind == cpu.AdamW {
+		coupled, decoupled = 0, r.WeightDecay
+	}
 	d := ps[0].DType
-	if r.Kind == "sgd" {
+	if r.Kind == cpu.SGD {
 		args = append(args, ptrs(state(0))...)
 		args = append(args, starts...)
-		args = append(args, f64(r.LR), f64(decay), flag(r.Maximize), f64(r.Momentum), f64(r.Dampening), flag(r.Nesterov), flag(r.FirstStep))
+		args = append(args, f64(r.LR), f64(r.L2), f64(coupled), flag(r.Maximize), f64(r.Momentum), f64(r.Dampening), flag(r.Nesterov), flag(r.FirstStep))
 		return g.launchDims(d, "sgd_step", tensorGrid(ps), [3]uint32{threads, 1, 1}, args...)
 	}
 	args = append(args, ptrs(state(0))...)
@@ -627,6 +586,6 @@ func (g *GPU) stepChunk(r dl.StepRule, ps, gs []*dl.DeviceMemory, states [][]*dl
 	args = append(args, starts...)
 	c1 := 1 - math.Pow(r.Beta1, float64(r.Step))
 	c2 := 1 - math.Pow(r.Beta2, float64(r.Step))
-	args = append(args, f64(r.LR), f64(decay), flag(r.Maximize), f64(r.Beta1), f64(r.Beta2), f64(r.Eps), f64(r.DecoupledDecay), f64(c1), f64(c2), flag(r.AMSGrad))
+	args = append(args, f64(r.LR), f64(r.L2), f64(coupled), flag(r.Maximize), f64(r.Beta1), f64(r.Beta2), f64(r.Eps), f64(decoupled), f64(c1), f64(c2), flag(r.AMSGrad))
 	return g.launchDims(d, "adam_step", tensorGrid(ps), [3]uint32{threads, 1, 1}, args...)
 }

@@ -55,6 +55,8 @@ func Devices() ([]Info, error) {
 // GPU is one CUDA device as a dl device: tensors move there with
 // t.To(gpu.Device(0)) and ops on them run there. It implements dl.Backend.
 type GPU struct {
+	dl.NoKernels // declines the kernels not defined here
+
 	info  Info
 	ctx   *context
 	alloc *allocator

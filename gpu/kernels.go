@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/gradbook/gradbook/dl"
+	"github.com/gradbook/gradbook/dl/cpu"
 )
 
 // kernelNames lists every kernel of kernelSource.
@@ -12,23 +13,24 @@ func kernelNames() []string {
 	names := []string{"fill", "to_float", "to_double", "add_scaled", "div_scalar", "gather", "gather_3d", "scatter", "reduce_sum", "reduce_sum_parts", "reduce_parts",
 		"softmax_rows", "softmax_grad_rows", "cross_entropy", "cross_entropy_grad", "im2col", "col2im",
 		"maxpool", "maxpool_grad", "avgpool", "avgpool_grad", "sgd_step", "adam_step", "gemm_tiled"}
-	for _, op := range unaryNames {
-		names = append(names, "unary_"+op)
+	for _, op := range cpu.UnaryOps() {
+		if _, ok := unaryExprs[op]; ok {
+			names = append(names, unaryKernel(op))
+		}
 	}
-	for _, op := range gradNames {
-		names = append(names, "grad_"+op)
+	for _, op := range cpu.GradOps() {
+		if _, ok := gradExprs[op]; ok {
+			names = append(names, gradKernel(op))
+		}
 	}
-	for _, op := range binaryNames {
-		names = append(names, "binary_"+op, "binary_"+op+"_strided", "binary_"+op+"_3d")
+	for _, op := range cpu.BinaryOps() {
+		if _, ok := binaryExprs[op]; ok {
+			k := binaryKernel(op)
+			names = append(names, k, k+"_strided", k+"_3d")
+		}
 	}
 	return names
 }
-
-var (
-	unaryNames  = []string{"neg", "exp", "log", "tanh", "sigmoid", "relu", "sqrt", "abs", "square"}
-	gradNames   = []string{"exp", "tanh", "sigmoid", "relu", "sqrt", "abs", "square", "log"}
-	binaryNames = []string{"add", "sub", "mul", "div"}
-)
 
 // module is the compiled kernels of one dtype on one device.
 type module struct {

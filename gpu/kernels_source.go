@@ -1,6 +1,11 @@
 package gpu
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gradbook/gradbook/dl/cpu"
+)
 
 // The CUDA C source of every kernel, compiled by NVRTC once per process
 // and dtype: the source is prefixed with "typedef float T;" or
@@ -15,34 +20,72 @@ const maxRank = 6
 
 // kernelSource returns the source for dtype name "float" or "double".
 func kernelSource(typ string) string {
-	return "typedef " + typ + " T;\n" + strings.ReplaceAll(kernelsCU, "UNARY_OPS", unaryOps)
+	return "typedef " + typ + " T;\n" + strings.ReplaceAll(kernelsCU, "ELEMENTWISE_OPS", elementwiseSource())
 }
 
-// unaryOps are the elementwise functions and their derivative rules, as
-// Backend.Unary and Backend.UnaryGrad name them.
-const unaryOps = `
-UNARY(neg, -a)
-UNARY(exp, (T)exp((double)a))
-UNARY(log, (T)log((double)a))
-UNARY(tanh, (T)tanh((double)a))
-UNARY(sigmoid, (T)sigmoid_d((double)a))
-UNARY(relu, a > (T)0 ? a : (a != a ? a : (T)0))
-UNARY(sqrt, (T)sqrt((double)a))
-UNARY(abs, a < (T)0 ? -a : (a == (T)0 ? (T)0 : a))
-UNARY(square, a * a)
-GRAD(exp, g * v)
-GRAD(tanh, g * ((T)1 - v * v))
-GRAD(sigmoid, g * (v * ((T)1 - v)))
-GRAD(relu, v > (T)0 ? g : (T)0)
-GRAD(sqrt, (T)((double)g / (2.0 * (double)v)))
-GRAD(abs, v > (T)0 ? g : (v < (T)0 ? -g : (T)0))
-GRAD(square, g * ((T)2 * v))
-GRAD(log, g / v)
-BINARY(add, a + b)
-BINARY(sub, a - b)
-BINARY(mul, a * b)
-BINARY(div, a / b)
-`
+// The elementwise kernels, keyed by package cpu's op codes, whose loops
+// they match: each expression becomes a kernel named by its prefix and
+// the code's String ("unary_exp", "grad_exp", "binary_add"). A code with
+// no entry has no kernel here, and the backend declines it.
+var (
+	// unaryExprs compute y from a.
+	unaryExprs = map[cpu.UnaryOp]string{
+		cpu.Neg:     "-a",
+		cpu.Exp:     "(T)exp((double)a)",
+		cpu.Log:     "(T)log((double)a)",
+		cpu.Tanh:    "(T)tanh((double)a)",
+		cpu.Sigmoid: "(T)sigmoid_d((double)a)",
+		cpu.ReLU:    "a > (T)0 ? a : (a != a ? a : (T)0)",
+		cpu.Sqrt:    "(T)sqrt((double)a)",
+		cpu.Abs:     "a < (T)0 ? -a : (a == (T)0 ? (T)0 : a)",
+		cpu.Square:  "a * a",
+	}
+	// gradExprs compute g·f′ from g and v, the op's input or output as
+	// the code's ReadsOutput says.
+	gradExprs = map[cpu.GradOp]string{
+		cpu.ExpGrad:     "g * v",
+		cpu.TanhGrad:    "g * ((T)1 - v * v)",
+		cpu.SigmoidGrad: "g * (v * ((T)1 - v))",
+		cpu.ReLUGrad:    "g * (v > (T)0 ? (T)1 : (T)0)",
+		cpu.SqrtGrad:    "g * (T)(0.5 / (double)v)",
+		cpu.AbsGrad:     "g * (v > (T)0 ? (T)1 : (v < (T)0 ? (T)-1 : (T)0))",
+		cpu.SquareGrad:  "g * ((T)2 * v)",
+		cpu.LogGrad:     "g / v",
+	}
+	// binaryExprs compute the result from a and b.
+	binaryExprs = map[cpu.BinaryOp]string{
+		cpu.Add: "a + b",
+		cpu.Sub: "a - b",
+		cpu.Mul: "a * b",
+		cpu.Div: "a / b",
+	}
+)
+
+func unaryKernel(op cpu.UnaryOp) string   { return "unary_" + op.String() }
+func gradKernel(op cpu.GradOp) string     { return "grad_" + op.String() }
+func binaryKernel(op cpu.BinaryOp) string { return "binary_" + op.String() }
+
+// elementwiseSource instantiates the kernel macros for the tables above,
+// in the codes' order.
+func elementwiseSource() string {
+	var b strings.Builder
+	for _, op := range cpu.UnaryOps() {
+		if e, ok := unaryExprs[op]; ok {
+			fmt.Fprintf(&b, "UNARY(%s, %s)\n", op, e)
+		}
+	}
+	for _, op := range cpu.GradOps() {
+		if e, ok := gradExprs[op]; ok {
+			fmt.Fprintf(&b, "GRAD(%s, %s)\n", op, e)
+		}
+	}
+	for _, op := range cpu.BinaryOps() {
+		if e, ok := binaryExprs[op]; ok {
+			fmt.Fprintf(&b, "BINARY(%s, %s)\n", op, e)
+		}
+	}
+	return b.String()
+}
 
 const kernelsCU = `
 // Indices are 32-bit: the backend sends no tensor of 2^30 elements or
@@ -101,7 +144,7 @@ extern "C" __global__ void binary_##name##_3d(T* dst, const T* as, const T* bs, 
 	dst[(i * d1 + j) * d2 + k] = (expr); \
 }
 
-UNARY_OPS
+ELEMENTWISE_OPS
 
 extern "C" __global__ void fill(T* dst, double v, int n) {
 	LOOP(i, n) dst[i] = (T)v;
@@ -423,7 +466,7 @@ extern "C" __global__ void avgpool_grad(T* dx, const T* gy, GEOM) {
 	}
 }
 
-// The optimizer steps, in double as the host computes them (dl.StepRule),
+// The optimizer steps, in double as the host computes them (cpu.StepRule),
 // over several tensors at once, tensor k (of count) being the elements
 // from st[k] to the next start (or total) of the concatenation.
 #define PTR8(type, n) type n##0, type n##1, type n##2, type n##3, type n##4, type n##5, type n##6, type n##7
@@ -444,7 +487,7 @@ extern "C" __global__ void avgpool_grad(T* dx, const T* gy, GEOM) {
 
 // sgd_step takes 12 tensors (three pointers each), adam_step 8 (five).
 extern "C" __global__ void sgd_step(int count, int total, PTR12(T*, p), PTR12(const T*, g), PTR12(T*, b), STARTS12,
-		double lr, double decay, int maximize, double momentum, double dampening, int nesterov, int first) {
+		double lr, double l2, double decay, int maximize, double momentum, double dampening, int nesterov, int first) {
 	const int k = blockIdx.y, s0 = 0;
 	T* P = SEL12(p, k);
 	const T* G = SEL12(g, k);
@@ -453,7 +496,8 @@ extern "C" __global__ void sgd_step(int count, int total, PTR12(T*, p), PTR12(co
 	TENSOR_LOOP(j, len) {
 		double th = (double)P[j], gi = (double)G[j];
 		if (maximize) gi = -gi;
-		gi += decay * th;
+		if (l2 != 0) gi += l2 * th;
+		if (decay != 0) gi += decay * th;
 		double d = gi;
 		if (momentum != 0) {
 			double bv = first ? gi : momentum * (double)B[j] + (1 - dampening) * gi;
@@ -466,7 +510,7 @@ extern "C" __global__ void sgd_step(int count, int total, PTR12(T*, p), PTR12(co
 }
 
 extern "C" __global__ void adam_step(int count, int total, PTR8(T*, p), PTR8(const T*, g), PTR8(T*, m), PTR8(T*, v), PTR8(T*, x), STARTS,
-		double lr, double decay, int maximize, double beta1, double beta2, double eps, double decoupled, double c1, double c2, int amsgrad) {
+		double lr, double l2, double decay, int maximize, double beta1, double beta2, double eps, double decoupled, double c1, double c2, int amsgrad) {
 	const int k = blockIdx.y, s0 = 0;
 	T* P = SEL8(p, k);
 	const T* G = SEL8(g, k);
@@ -477,7 +521,8 @@ extern "C" __global__ void adam_step(int count, int total, PTR8(T*, p), PTR8(con
 	TENSOR_LOOP(j, len) {
 		double th = (double)P[j], gi = (double)G[j];
 		if (maximize) gi = -gi;
-		gi += decay * th;
+		if (l2 != 0) gi += l2 * th;
+		if (decay != 0) gi += decay * th;
 		th *= 1 - lr * decoupled;
 		T mt = (T)(beta1 * (double)M[j] + (1 - beta1) * gi);
 		T vt = (T)(beta2 * (double)V[j] + (1 - beta2) * gi * gi);
@@ -485,7 +530,7 @@ extern "C" __global__ void adam_step(int count, int total, PTR8(T*, p), PTR8(con
 		V[j] = vt;
 		double vv = (double)vt;
 		if (amsgrad) {
-			T mx = X[j] > vt ? X[j] : vt;
+			T mx = (X[j] > vt || X[j] != X[j]) ? X[j] : vt; // a NaN wins, as Go's max
 			X[j] = mx;
 			vv = (double)mx;
 		}

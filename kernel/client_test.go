@@ -14,6 +14,23 @@ import (
 	"github.com/gradbook/gradbook/kernel/ipynb"
 )
 
+// fakeSpec is the kernelspec of the fake kernel.
+func fakeSpec(t *testing.T, interruptMode string) *Spec {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Spec{
+		Name:          "fake",
+		Argv:          []string{exe, "-test.run=^$", "{connection_file}"},
+		DisplayName:   "Fake",
+		Language:      "fake",
+		InterruptMode: interruptMode,
+		Env:           map[string]string{"GRADBOOK_FAKE_KERNEL": "1"},
+	}
+}
+
 // startFake starts the fake kernel (see fakekernel_test.go).
 func startFake(t *testing.T, mode string, opts Options) *Client {
 	t.Helper()

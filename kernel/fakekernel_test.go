@@ -42,23 +42,6 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// fakeSpec is the kernelspec of the fake kernel.
-func fakeSpec(t *testing.T, interruptMode string) *Spec {
-	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &Spec{
-		Name:          "fake",
-		Argv:          []string{exe, "-test.run=^$", "{connection_file}"},
-		DisplayName:   "Fake",
-		Language:      "fake",
-		InterruptMode: interruptMode,
-		Env:           map[string]string{"GRADBOOK_FAKE_KERNEL": "1"},
-	}
-}
-
 type fake struct {
 	sig      signer
 	wrong    signer

@@ -40,13 +40,13 @@ func DecisionBoundary(model Model, ds *data.Dataset) *Figure {
 }
 
 func buildBoundary(model Model, ds *data.Dataset, cfg config) *layout {
-	pl := planeFor(ds, cfg.resolution)
+	pl := planeFor("DecisionBoundary", ds, cfg.resolution)
 	var out *dl.Tensor
 	inEvalMode(model, func() {
 		dl.NoGrad(func() { out = model.Forward(pl.batch(ds.X.DType())) })
 	})
 	reg := isRegression(ds)
-	s := scoreOutputs(out, outputActivation(model, out), reg)
+	s := scoreOutputs("DecisionBoundary", out, outputActivation(model, out), reg)
 	p := newMapPanel("", true)
 	p.X.Label.Text, p.Y.Label.Text = "x₁", "x₂"
 	p.X.Tick.Marker, p.Y.Tick.Marker = linearTicks{}, linearTicks{}

@@ -27,7 +27,7 @@ func ConfusionMatrix(predicted, actual *dl.Tensor, classes []string) *Figure {
 		pred = predicted.ArgMax(1)
 	}
 	if pred.Rank() != 1 || actual.Rank() != 1 || pred.Len() != actual.Len() {
-		panic(fmt.Sprintf("viz: ConfusionMatrix: want predictions [n] or [n k] and labels [n], got %v and %v", predicted.Shape(), actual.Shape()))
+		panicf("ConfusionMatrix", "predictions of shape %v and labels of shape %v are not [n] or [n k] and [n]", predicted.Shape(), actual.Shape())
 	}
 	p, a := pred.Float64s(), actual.Float64s()
 	k := len(classes)
@@ -50,7 +50,7 @@ func ConfusionMatrix(predicted, actual *dl.Tensor, classes []string) *Figure {
 	for i := range p {
 		t, q := int(a[i]), int(p[i])
 		if t < 0 || q < 0 {
-			panic(fmt.Sprintf("viz: ConfusionMatrix: negative label %d", min(t, q)))
+			panicf("ConfusionMatrix", "label %d is negative", min(t, q))
 		}
 		counts[t][q]++
 		if t == q {

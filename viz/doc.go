@@ -68,6 +68,10 @@
 // # Errors
 //
 // A bad argument (an image tensor of the wrong rank, a model that is not a
-// Sequential where layers are needed) panics with a message that starts
-// with "viz:"; writing files returns an error (Show prints it).
+// Sequential where layers are needed) panics with a *dl.Error whose message
+// names the function and the shapes or values, e.g. "dl: viz.Images: 1
+// labels for 3 images"; dl.Catch turns it into an error. A figure that
+// draws a model (DecisionBoundary, NeuronMaps, FunctionFit) checks its
+// data and the model's outputs when it is drawn. Writing files returns an
+// error (Show prints it).
 package viz

@@ -84,7 +84,7 @@ func (f *Figure) ByStep() *Figure { f.cfg.byStep = true; f.built = nil; return f
 // NeuronMaps, OptimizerPaths).
 func (f *Figure) Resolution(n int) *Figure {
 	if n < 2 {
-		panic(fmt.Sprintf("viz: Resolution(%d): want at least 2 points", n))
+		panicf("Figure.Resolution", "resolution %d is less than 2 points", n)
 	}
 	f.cfg.resolution = n
 	f.built = nil
@@ -95,7 +95,7 @@ func (f *Figure) Resolution(n int) *Figure {
 // point as 4/3 pixel).
 func (f *Figure) Size(width, height float64) *Figure {
 	if !(width > 0 && height > 0) {
-		panic(fmt.Sprintf("viz: Size(%g, %g): want positive sizes", width, height))
+		panicf("Figure.Size", "width %g and height %g must be positive", width, height)
 	}
 	f.width, f.height = vg.Length(width), vg.Length(height)
 	return f
@@ -136,27 +136,51 @@ func (f *Figure) String() string {
 }
 
 // SVG renders the figure as a standalone SVG document. Text uses Liberation
-// Sans, which falls back to the metrically identical Arial.
+// Sans, which falls back to the metrically identical Arial. It panics with
+// a *dl.Error if the figure cannot be rendered (Save returns the error).
 func (f *Figure) SVG() string {
+	s, err := f.renderSVG()
+	if err != nil {
+		panicf("Figure.SVG", "%v", err)
+	}
+	return s
+}
+
+// PNG renders the figure as a PNG image at 144 dots per inch (twice a
+// notebook's pixel density, so it stays sharp on high-density screens). It
+// panics with a *dl.Error if the figure cannot be rendered, as one sized
+// below a pixel (Save returns the error).
+func (f *Figure) PNG() []byte {
+	b, err := f.renderPNG()
+	if err != nil {
+		panicf("Figure.PNG", "%v", err)
+	}
+	return b
+}
+
+func (f *Figure) renderSVG() (string, error) {
 	c := vgsvg.New(f.width, f.height)
 	f.draw(c)
 	var b bytes.Buffer
 	if _, err := c.WriteTo(&b); err != nil {
-		panic(fmt.Sprintf("viz: rendering SVG: %v", err))
+		return "", f.renderError(err)
 	}
-	return fixSVG(b.String(), f.pixelated)
+	return fixSVG(b.String(), f.pixelated), nil
 }
 
-// PNG renders the figure as a PNG image at 144 dots per inch (twice a
-// notebook's pixel density, so it stays sharp on high-density screens).
-func (f *Figure) PNG() []byte {
+func (f *Figure) renderPNG() ([]byte, error) {
 	c := vgimg.NewWith(vgimg.UseWH(f.width, f.height), vgimg.UseDPI(144))
 	f.draw(c)
 	var b bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&b); err != nil {
-		panic(fmt.Sprintf("viz: rendering PNG: %v", err))
+		return nil, f.renderError(err)
 	}
-	return b.Bytes()
+	return b.Bytes(), nil
+}
+
+// renderError describes a failure to render the figure.
+func (f *Figure) renderError(err error) error {
+	return fmt.Errorf("rendering the %g×%g pt figure %q: %w", float64(f.width), float64(f.height), f.name, err)
 }
 
 // Save writes the figure to path as SVG or PNG, by the path's extension.
@@ -164,9 +188,17 @@ func (f *Figure) Save(path string) error {
 	var data []byte
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".svg":
-		data = []byte(f.SVG())
+		s, err := f.renderSVG()
+		if err != nil {
+			return fmt.Errorf("viz: Save %s: %w", path, err)
+		}
+		data = []byte(s)
 	case ".png":
-		data = f.PNG()
+		b, err := f.renderPNG()
+		if err != nil {
+			return fmt.Errorf("viz: Save %s: %w", path, err)
+		}
+		data = b
 	default:
 		return fmt.Errorf("viz: Save %s: want a .svg or .png file", path)
 	}
@@ -192,11 +224,8 @@ func fixSVG(s string, pixelated bool) string {
 	return s
 }
 
-// Fonts and sizes of every figure.
-var (
-	sansFont = font.Font{Typeface: "Liberation", Variant: "Sans"}
-	monoFont = font.Font{Typeface: "Liberation", Variant: "Mono"}
-)
+// The font and sizes of every figure.
+var sansFont = font.Font{Typeface: "Liberation", Variant: "Sans"}
 
 const (
 	titleSize  = 13

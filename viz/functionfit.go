@@ -22,7 +22,7 @@ import (
 // [n 1].
 func FunctionFit(model Model, f func(x float64) float64, lo, hi float64) *Figure {
 	if !(hi > lo) {
-		panic(fmt.Sprintf("viz: FunctionFit: want lo < hi, got [%g, %g]", lo, hi))
+		panicf("FunctionFit", "interval [%g, %g] is empty (want lo < hi)", lo, hi)
 	}
 	return newFigure("function-fit", "Function fit", 600, 470, func(cfg config) *layout {
 		return buildFunctionFit(model, f, lo, hi)
@@ -77,7 +77,7 @@ func buildFunctionFit(model Model, f func(float64) float64, lo, hi float64) *lay
 		})
 	})
 	if len(fit) != fitPoints {
-		panic(fmt.Sprintf("viz: FunctionFit: want one output per input, got %d for %d inputs", len(fit), fitPoints))
+		panicf("FunctionFit", "the model gives %d outputs for %d inputs [n 1] (want one per input)", len(fit), fitPoints)
 	}
 
 	top := newPanel("", "x", "y")

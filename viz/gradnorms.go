@@ -26,7 +26,7 @@ type GradNorms struct {
 func NewGradNorms(model Model, name string) *GradNorms {
 	stages := stagesOf(layersOf(model))
 	if len(stages) == 0 {
-		panic(fmt.Sprintf("viz: NewGradNorms: want a Sequential or Builder network, got %T", model))
+		panicf("NewGradNorms", "a model of type %T is not a Sequential or Builder network", model)
 	}
 	g := &GradNorms{Name: name, stages: stages}
 	for _, s := range stages {
@@ -71,7 +71,7 @@ func (g *GradNorms) Callback() train.Callback {
 // off the top.
 func GradNormCurve(runs ...*GradNorms) *Figure {
 	if len(runs) == 0 {
-		panic("viz: GradNormCurve: no runs")
+		panicf("GradNormCurve", "no runs to plot")
 	}
 	w := 140 + 330*float64(len(runs))
 	return newFigure("grad-norms", "Gradient norm per layer", vgLen(w), 300, func(cfg config) *layout {

@@ -33,7 +33,7 @@ import (
 func Histograms(model Model, x, y *dl.Tensor, loss func(out, target *dl.Tensor) *dl.Tensor) *Figure {
 	stages := stagesOf(layersOf(model))
 	if len(stages) == 0 {
-		panic(fmt.Sprintf("viz: Histograms: want a Sequential or Builder network, got %T", model))
+		panicf("Histograms", "a model of type %T is not a Sequential or Builder network", model)
 	}
 	if loss == nil {
 		loss = nn.MSE

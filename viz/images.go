@@ -34,7 +34,7 @@ func Images(t *dl.Tensor, labels []string) *Figure {
 			want = n / channels
 		}
 		if len(labels) != want && len(labels) != n {
-			panic(fmt.Sprintf("viz: Images: %d labels for %d images", len(labels), want))
+			panicf("Images", "%d labels for %d images", len(labels), want)
 		}
 		if len(labels) != n {
 			var per []string
@@ -126,7 +126,8 @@ func splitImages(t *dl.Tensor) (imgs [][]float64, h, w, channels int) {
 		}
 		return imgs, h, w, c
 	}
-	panic(fmt.Sprintf("viz: Images: want images of shape [n h w], [n c h w], [n d] or [h w], got %v", s))
+	panicf("Images", "a tensor of shape %v is not images [n h w], [n c h w], [n d] or [h w]", s)
+	return nil, 0, 0, 0
 }
 
 // imageGrid draws images in rows, each scaled to fit its cell, with its

@@ -69,19 +69,19 @@ func TestStages(t *testing.T) {
 
 func TestScoreOutputs(t *testing.T) {
 	out := dl.FromSlice([]float64{0, 2, -2}, 3, 1)
-	s := scoreOutputs(out, "", false)
+	s := scoreOutputs("test", out, "", false)
 	if math.Abs(s.score[1]-math.Tanh(1)) > 1e-12 || s.score[0] != 0 {
 		t.Errorf("logit scores %v", s.score)
 	}
-	s = scoreOutputs(dl.FromSlice([]float64{0.9, 0.5}, 2, 1), "Sigmoid", false)
+	s = scoreOutputs("test", dl.FromSlice([]float64{0.9, 0.5}, 2, 1), "Sigmoid", false)
 	if math.Abs(s.score[0]-0.8) > 1e-12 || s.score[1] != 0 {
 		t.Errorf("probability scores %v", s.score)
 	}
-	s = scoreOutputs(dl.FromSlice([]float64{1, 3, 0, 0}, 2, 2), "", false)
+	s = scoreOutputs("test", dl.FromSlice([]float64{1, 3, 0, 0}, 2, 2), "", false)
 	if p1 := 1 / (1 + math.Exp(-2)); math.Abs(s.score[0]-(2*p1-1)) > 1e-12 || s.score[1] != 0 {
 		t.Errorf("two-class scores %v", s.score)
 	}
-	s = scoreOutputs(dl.FromSlice([]float64{0, 0, 5}, 1, 3), "", false)
+	s = scoreOutputs("test", dl.FromSlice([]float64{0, 0, 5}, 1, 3), "", false)
 	if len(s.probs) != 1 || s.probs[0][2] < 0.98 {
 		t.Errorf("three-class probabilities %v", s.probs)
 	}
@@ -176,6 +176,12 @@ func TestSaveErrors(t *testing.T) {
 	}
 	if err := Save(Schedule(optim.Constant(1), 3), filepath.Join(dir, "no", "such", "dir.svg")); err == nil {
 		t.Error("saved into a missing folder")
+	}
+	tiny := Schedule(optim.Constant(1), 3).Size(0.1, 0.1) // less than a pixel
+	for _, err := range []error{Save(tiny, filepath.Join(dir, "tiny.png")), tiny.Save(filepath.Join(dir, "tiny2.png"))} {
+		if err == nil || !strings.Contains(err.Error(), "rendering the 0.1×0.1 pt figure") {
+			t.Errorf("saving a figure smaller than a pixel as PNG: %v", err)
+		}
 	}
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 0 {
@@ -300,12 +306,40 @@ func TestImagesShapes(t *testing.T) {
 			t.Errorf("images of shape %v are not drawn pixelated", shape)
 		}
 	}
-	defer func() {
-		if recover() == nil {
-			t.Error("Images took labels of the wrong length")
+}
+
+// A bad argument panics with a *dl.Error naming the function and the
+// shapes or values, so that dl.Catch turns it into an error. Figures built
+// when drawn check their data then.
+func TestBadArguments(t *testing.T) {
+	net := nn.Input(2).Linear(3).Tanh().Linear(1)
+	wide := &data.Dataset{Name: "wide", X: dl.Zeros(4, 3), Y: dl.Zeros(4)}
+	for _, c := range []struct {
+		f    func()
+		want string
+	}{
+		{func() { Images(dl.Zeros(3, 4, 4), []string{"a"}) }, "dl: viz.Images: 1 labels for 3 images"},
+		{func() { Images(dl.Zeros(2, 2, 2, 2, 2), nil) }, "dl: viz.Images: a tensor of shape [2 2 2 2 2] is not images [n h w], [n c h w], [n d] or [h w]"},
+		{func() { FunctionFit(net, math.Sin, 1, 1) }, "dl: viz.FunctionFit: interval [1, 1] is empty (want lo < hi)"},
+		{func() { Schedule(optim.Constant(1), 0) }, "dl: viz.Schedule: steps 0 is not positive"},
+		{func() { Schedule(optim.Constant(1), 3).Resolution(1) }, "dl: viz.Figure.Resolution: resolution 1 is less than 2 points"},
+		{func() { Schedule(optim.Constant(1), 3).Size(0, 10) }, "dl: viz.Figure.Size: width 0 and height 10 must be positive"},
+		{func() { Schedule(optim.Constant(1), 3).Size(0.1, 0.1).PNG() },
+			`dl: viz.Figure.PNG: rendering the 0.1×0.1 pt figure "schedule": png: invalid format: invalid image size: 0x0`},
+		{func() { GradNormCurve() }, "dl: viz.GradNormCurve: no runs to plot"},
+		{func() { NewGradNorms(ModelFunc(func(x *dl.Tensor) *dl.Tensor { return x }), "f") },
+			"dl: viz.NewGradNorms: a model of type viz.ModelFunc is not a Sequential or Builder network"},
+		{func() { DecisionBoundary(net, wide).SVG() },
+			`dl: viz.DecisionBoundary: data set "wide" has X of shape [4 3], not points in the plane [n 2]`},
+		{func() { ConfusionMatrix(dl.Zeros(3), dl.Zeros(4), nil) },
+			"dl: viz.ConfusionMatrix: predictions of shape [3] and labels of shape [4] are not [n] or [n k] and [n]"},
+		{func() { ConfusionMatrix(dl.FromSlice([]float64{0, -1}, 2), dl.Zeros(2), nil) }, "dl: viz.ConfusionMatrix: label -1 is negative"},
+	} {
+		err := dl.Catch(c.f)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("got  %v\nwant %s", err, c.want)
 		}
-	}()
-	Images(dl.Zeros(3, 4, 4), []string{"a"})
+	}
 }
 
 // A function giving probabilities (the lecture's single node, its

@@ -157,6 +157,3 @@ func findBatchNorm(m Model) *nn.BatchNormLayer {
 	}
 	return nil
 }
-
-// values returns t's elements as float64.
-func values(t *dl.Tensor) []float64 { return t.Float64s() }

@@ -28,7 +28,7 @@ import (
 func NeuronMaps(model Model, ds *data.Dataset) *Figure {
 	stages := stagesOf(layersOf(model))
 	if len(stages) == 0 {
-		panic(fmt.Sprintf("viz: NeuronMaps: want a Sequential or Builder network, got %T", model))
+		panicf("NeuronMaps", "a model of type %T is not a Sequential or Builder network", model)
 	}
 	f := newFigure("neuron-maps", "Hidden units", 0, 0, func(cfg config) *layout {
 		return buildNeuronMaps(model, stages, ds, cfg)
@@ -52,7 +52,7 @@ func buildNeuronMaps(model Model, stages []stage, ds *data.Dataset, cfg config) 
 	if res <= 0 {
 		res = 48 // small maps need fewer points
 	}
-	pl := planeFor(ds, res)
+	pl := planeFor("NeuronMaps", ds, res)
 	var outs []*dl.Tensor
 	inEvalMode(model, func() {
 		dl.NoGrad(func() {
@@ -67,7 +67,7 @@ func buildNeuronMaps(model Model, stages []stage, ds *data.Dataset, cfg config) 
 	for i, s := range stages[:len(stages)-1] {
 		out := outs[i]
 		if out.Rank() != 2 {
-			panic(fmt.Sprintf("viz: NeuronMaps: layer %d (%s) gives outputs of shape %v; want [n units]", i+1, s.label(), out.Shape()))
+			panicf("NeuronMaps", "layer %d (%s) gives outputs of shape %v, not [n units]", i+1, s.label(), out.Shape())
 		}
 		units := min(out.Dim(1), maxMapsPerRow)
 		v := out.Float64s()
@@ -89,7 +89,7 @@ func buildNeuronMaps(model Model, stages []stage, ds *data.Dataset, cfg config) 
 	}
 	// The output, on DecisionBoundary's scale.
 	last := outs[len(outs)-1]
-	sc := scoreOutputs(last, stages[len(stages)-1].act, isRegression(ds))
+	sc := scoreOutputs("NeuronMaps", last, stages[len(stages)-1].act, isRegression(ds))
 	p := newMapPanel("output", false)
 	p.Add(pl.imagePlotter(pl.image(sc.colorAt)))
 	addDataPoints(p, ds, 1.3)

@@ -1,7 +1,6 @@
 package viz
 
 import (
-	"fmt"
 	"image"
 	"image/color"
 	"math"
@@ -28,12 +27,12 @@ const defaultResolution = 100
 
 // planeFor returns a square grid around the points of ds, symmetric about
 // the origin as the Playground's: [−6, 6]² for its data sets.
-func planeFor(ds *data.Dataset, n int) plane {
+func planeFor(op string, ds *data.Dataset, n int) plane {
 	if n <= 0 {
 		n = defaultResolution
 	}
 	if ds.X.Rank() != 2 || ds.X.Dim(1) != 2 {
-		panic(fmt.Sprintf("viz: want a data set of points in the plane (X of shape [n 2]), got X of shape %v", ds.X.Shape()))
+		panicf(op, "data set %q has X of shape %v, not points in the plane [n 2]", ds.Name, ds.X.Shape())
 	}
 	lim := 0.0
 	for _, v := range ds.X.Float64s() {
@@ -106,13 +105,13 @@ type outputScore struct {
 	probs [][]float64 // per point, for three or more classes
 }
 
-func scoreOutputs(out *dl.Tensor, last string, regression bool) outputScore {
+func scoreOutputs(op string, out *dl.Tensor, last string, regression bool) outputScore {
 	n := out.Dim(0)
 	k := 1
 	if out.Rank() == 2 {
 		k = out.Dim(1)
 	} else if out.Rank() != 1 {
-		panic(fmt.Sprintf("viz: want model outputs of shape [n] or [n k], got %v", out.Shape()))
+		panicf(op, "the model's outputs of shape %v are not [n] or [n k]", out.Shape())
 	}
 	v := out.Float64s()
 	var s outputScore

@@ -15,7 +15,7 @@ import (
 // method, under PyTorch's names). Log puts the rate on a log scale.
 func Schedule(s optim.Schedule, steps int) *Figure {
 	if steps < 1 {
-		panic(fmt.Sprintf("viz: Schedule: want at least 1 step, got %d", steps))
+		panicf("Schedule", "steps %d is not positive", steps)
 	}
 	title := "Learning-rate schedule"
 	if st, ok := s.(fmt.Stringer); ok {

@@ -130,7 +130,11 @@ func Save(x any, path string) error {
 		case r.png != nil:
 			data = r.png
 		case r.fig != nil:
-			data = r.fig.PNG()
+			b, err := r.fig.renderPNG()
+			if err != nil {
+				return fmt.Errorf("viz: Save %s: %w", path, err)
+			}
+			data = b
 		default:
 			return fmt.Errorf("viz: Save %s: %T has no PNG rendering", path, x)
 		}

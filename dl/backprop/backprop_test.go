@@ -92,12 +92,27 @@ func TestTables(t *testing.T) {
 	}
 }
 
+// A bad argument panics with a *dl.Error naming the function and the
+// shapes, so that dl.Catch turns it into an error.
 func TestBadInput(t *testing.T) {
 	x, _ := xorBatch()
-	defer func() {
-		if r := recover(); r == nil || !strings.Contains(r.(string), "backprop.Explain: tensor of shape [4 2] is not [n 1]") {
-			t.Errorf("panic %v", r)
+	for _, c := range []struct {
+		f    func()
+		want string
+	}{
+		{func() { Explain(New(1, 2, 1), x, x, 0) }, "dl: backprop.Explain: tensor of shape [4 2] is not [n 1]"},
+		{func() { Explain(New(1, 2, 1), x, dl.Zeros(3), 0) }, "dl: backprop.Explain: 4 inputs and 3 targets (want the same positive number)"},
+		{func() { Explain(New(1, 2, 1), x, dl.Zeros(4), 0).Steps(4) }, "dl: backprop.Explanation.Steps: instance 4 is out of range [0, 4)"},
+		{func() { New(1, 2) }, "dl: backprop.New: layer sizes [2] need at least an input and an output layer"},
+		{func() { New(1, 2, 0, 1) }, "dl: backprop.New: layer sizes [2 0 1] must be positive"},
+		{func() { FromTheta() }, "dl: backprop.FromTheta: no weight matrices (want at least Θ⁽¹⁾)"},
+		{func() { FromTheta(dl.Zeros(2, 3), dl.Zeros(1, 4)) }, "dl: backprop.FromTheta: Θ⁽²⁾ of shape [1 4] takes 3 inputs, but layer 2 has 2 units"},
+		{func() { FromTheta(dl.Zeros(3)) }, "dl: backprop.FromTheta: Θ⁽¹⁾ of shape [3] is not s_out × (s_in + 1)"},
+		{func() { New(1, 2, 1).Predict(dl.Zeros(4, 3)) }, "dl: backprop.Network.Predict: tensor of shape [4 3] is not [n 2]"},
+	} {
+		err := dl.Catch(c.f)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("got  %v\nwant %s", err, c.want)
 		}
-	}()
-	Explain(New(1, 2, 1), x, x, 0)
+	}
 }

@@ -29,4 +29,9 @@
 // does, and records every vector; its tables print as text, Markdown and
 // HTML. Check compares D with the gradient autodiff (package dl) computes
 // for the same J.
+//
+// A bad argument (layer sizes that are not positive, a batch of the wrong
+// width) panics with a *dl.Error naming the function and the shapes, e.g.
+// "dl: backprop.Explain: tensor of shape [4 2] is not [n 1]"; dl.Catch
+// turns it into an error.
 package backprop

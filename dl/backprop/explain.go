@@ -38,7 +38,7 @@ func Explain(net *Network, x, y *dl.Tensor, lambda float64) *Explanation {
 	xs := net.rows("Explain", x, net.Sizes[0])
 	ys := net.rows("Explain", y, net.Sizes[len(net.Sizes)-1])
 	if len(xs) != len(ys) || len(xs) == 0 {
-		panic(fmt.Sprintf("backprop.Explain: %d inputs and %d targets (want the same positive number)", len(xs), len(ys)))
+		panicf("Explain", "%d inputs and %d targets (want the same positive number)", len(xs), len(ys))
 	}
 	e := &Explanation{Net: net, Lambda: lambda, digits: 3}
 	for _, th := range net.Theta {
@@ -139,7 +139,7 @@ func (e *Explanation) Gradient() []*dl.Tensor {
 // from the output back, and the accumulation into Δ.
 func (e *Explanation) Steps(i int) *dl.Table {
 	if i < 0 || i >= len(e.Instances) {
-		panic(fmt.Sprintf("backprop.Steps: instance %d is out of range [0, %d)", i, len(e.Instances)))
+		panicf("Explanation.Steps", "instance %d is out of range [0, %d)", i, len(e.Instances))
 	}
 	in := e.Instances[i]
 	L := len(e.Net.Theta)

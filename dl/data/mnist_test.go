@@ -122,6 +122,7 @@ func TestMNISTSampleOptions(t *testing.T) {
 	for name, f := range map[string]func(){
 		"Pad(-1)": func() { Pad(-1) }, "Limit(0)": func() { Limit(0) },
 		"Normalize(0, 0)": func() { Normalize(0, 0) }, "Normalize(NaN, 1)": func() { Normalize(nan(), 1) },
+		"nil option": func() { MNISTSample(Flat(), nil) },
 	} {
 		var e *dl.Error
 		if err := dl.Catch(f); !errors.As(err, &e) {
@@ -244,5 +245,31 @@ func TestFashionMNISTMissing(t *testing.T) {
 	want := "fashion-mnist: " + fashionDir + " not found; install Debian's dataset-fashion-mnist package (apt-get install dataset-fashion-mnist)"
 	if err == nil || err.Error() != want {
 		t.Errorf("error %v, want %s", err, want)
+	}
+}
+
+// TestOptionTargets pins which loaders take each option: an option
+// implements the option interface of exactly the loaders it applies to, so
+// that passing it elsewhere (Dir to MNISTSample) does not compile.
+func TestOptionTargets(t *testing.T) {
+	for _, c := range []struct {
+		name                string
+		opt                 any
+		idx, sample, loader bool
+	}{
+		{"Pad", Pad(2), true, true, false},
+		{"Normalize", Normalize(MNISTMean, MNISTStd), true, true, false},
+		{"Flat", Flat(), true, true, false},
+		{"Limit", Limit(10), true, true, false},
+		{"Dir", Dir("."), true, false, false},
+		{"Shuffle", Shuffle(1), false, false, true},
+		{"DropLast", DropLast(), false, false, true},
+	} {
+		_, idx := c.opt.(Option)
+		_, sample := c.opt.(SampleOption)
+		_, loader := c.opt.(LoaderOption)
+		if idx != c.idx || sample != c.sample || loader != c.loader {
+			t.Errorf("%s: MNIST %t, MNISTSample %t, NewLoader %t; want %t, %t, %t", c.name, idx, sample, loader, c.idx, c.sample, c.loader)
+		}
 	}
 }

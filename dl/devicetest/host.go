@@ -2,17 +2,20 @@ package devicetest
 
 import (
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 
 	"github.com/gradbook/gradbook/dl"
 )
 
-// Host is a device backend that keeps values in main memory behind the
-// device interface and has no kernels: every op on it takes dl's host
-// path. It checks the memory discipline a real device needs: a freed
-// block is never read or written again, and every block is the size
-// asked for.
+// Host is a device backend that keeps values in memory of its own behind
+// the device interface and has no kernels: every op on it goes through
+// dl's fallback adapter (download, the CPU's kernel, upload). It checks
+// the memory discipline a real device needs: memory is never read as a
+// slice of main memory (its Host is nil), a freed block is never used
+// again, every copy has the block's dtype and length, and nothing relies
+// on fresh memory being zero (Alloc fills it with NaN).
 type Host struct {
 	dl.NoKernels
 	name string
@@ -27,6 +30,7 @@ type Host struct {
 type block struct {
 	data  any // []float32 or []float64
 	freed bool
+	kept  bool // what a Fake's Conv2d kept for the backward pass
 }
 
 // NewHost returns a Host device named name (as "host:0").
@@ -42,14 +46,23 @@ func (h *Host) String() string { return h.name }
 // Allocs returns how many blocks Alloc has handed out.
 func (h *Host) Allocs() int64 { return h.allocs.Load() }
 
-// Alloc reserves n elements.
-func (h *Host) Alloc(d dl.DType, n int) *dl.DeviceMemory {
+// Alloc reserves n elements, each NaN: the contents of fresh memory are
+// undefined, and NaN shows a result that depends on them.
+func (h *Host) Alloc(d dl.DType, n int) *dl.Memory {
 	b := &block{}
 	switch d {
 	case dl.Float32:
-		b.data = make([]float32, n)
+		s := make([]float32, n)
+		for i := range s {
+			s[i] = float32(math.NaN())
+		}
+		b.data = s
 	case dl.Float64:
-		b.data = make([]float64, n)
+		s := make([]float64, n)
+		for i := range s {
+			s[i] = math.NaN()
+		}
+		b.data = s
 	default:
 		panic(fmt.Sprintf("devicetest: Alloc of dtype %v", d))
 	}
@@ -59,22 +72,27 @@ func (h *Host) Alloc(d dl.DType, n int) *dl.DeviceMemory {
 	h.live[p] = b
 	h.mu.Unlock()
 	h.allocs.Add(1)
-	return &dl.DeviceMemory{Ptr: p, Len: n, DType: d, Backend: h.self, Handle: b}
+	return &dl.Memory{Backend: h.self, DType: d, Len: n, Ptr: p, Handle: b}
 }
 
-func (h *Host) block(op string, m *dl.DeviceMemory) *block {
+// block returns m's block, and panics naming op when m is not live memory
+// of this device.
+func (h *Host) block(op string, m *dl.Memory) *block {
 	b, ok := m.Handle.(*block)
 	if !ok || m.Backend != h.self {
-		panic(fmt.Sprintf("devicetest: %s of memory from another backend", op))
+		panic(fmt.Sprintf("devicetest: %s on %v of memory from %v", op, h.name, m.Backend))
 	}
 	if b.freed {
 		panic(fmt.Sprintf("devicetest: %s of freed memory (%d elements)", op, m.Len))
+	}
+	if m.Host != nil {
+		panic(fmt.Sprintf("devicetest: %s of device memory whose Host was set", op))
 	}
 	return b
 }
 
 // Free marks m freed; using it afterwards panics.
-func (h *Host) Free(m *dl.DeviceMemory) {
+func (h *Host) Free(m *dl.Memory) {
 	b := h.block("Free", m)
 	b.freed = true
 	h.mu.Lock()
@@ -83,39 +101,39 @@ func (h *Host) Free(m *dl.DeviceMemory) {
 }
 
 // Upload copies src into m.
-func (h *Host) Upload(m *dl.DeviceMemory, src any) {
-	b := h.block("Upload", m)
-	switch d := b.data.(type) {
-	case []float32:
-		s := src.([]float32)
-		if len(s) != len(d) {
-			panic(fmt.Sprintf("devicetest: Upload of %d values into %d", len(s), len(d)))
-		}
-		copy(d, s)
-	case []float64:
-		s := src.([]float64)
-		if len(s) != len(d) {
-			panic(fmt.Sprintf("devicetest: Upload of %d values into %d", len(s), len(d)))
-		}
-		copy(d, s)
-	}
+func (h *Host) Upload(m *dl.Memory, src any) {
+	copyChecked("Upload", h.block("Upload", m).data, src)
 }
 
 // Download copies m's values into dst.
-func (h *Host) Download(dst any, m *dl.DeviceMemory) {
-	b := h.block("Download", m)
-	switch d := b.data.(type) {
+func (h *Host) Download(dst any, m *dl.Memory) {
+	copyChecked("Download", dst, h.block("Download", m).data)
+}
+
+// copyChecked copies src to dst, both []float32 or both []float64 of one
+// length, and panics naming op otherwise.
+func copyChecked(op string, dst, src any) {
+	switch d := dst.(type) {
 	case []float32:
-		s := dst.([]float32)
-		if len(s) != len(d) {
-			panic(fmt.Sprintf("devicetest: Download of %d values into %d", len(d), len(s)))
+		if s, ok := src.([]float32); ok && len(s) == len(d) {
+			copy(d, s)
+			return
 		}
-		copy(s, d)
 	case []float64:
-		s := dst.([]float64)
-		if len(s) != len(d) {
-			panic(fmt.Sprintf("devicetest: Download of %d values into %d", len(d), len(s)))
+		if s, ok := src.([]float64); ok && len(s) == len(d) {
+			copy(d, s)
+			return
 		}
-		copy(s, d)
 	}
+	panic(fmt.Sprintf("devicetest: %s of %T (%d values) into %T (%d)", op, src, lenOf(src), dst, lenOf(dst)))
+}
+
+func lenOf(s any) int {
+	switch s := s.(type) {
+	case []float32:
+		return len(s)
+	case []float64:
+		return len(s)
+	}
+	return -1
 }

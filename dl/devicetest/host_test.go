@@ -6,30 +6,95 @@ import (
 	"github.com/gradbook/gradbook/dl"
 )
 
-// Every op computed through the device interface on the host path gives
-// the CPU's values and gradients: the dispatch loses nothing.
+// Every op computed on a device without kernels, through dl's fallback
+// adapter, gives the CPU's values, gradients and tangents: the dispatch
+// loses nothing.
 func TestHostBackendMatchesCPU(t *testing.T) {
 	for _, d := range []dl.DType{dl.Float32, dl.Float64} {
 		t.Run(d.String(), func(t *testing.T) { Run(t, NewHost("host:0"), d, 1e-12) })
 	}
 }
 
-// The same through the reference kernels: dl passes each kernel the
-// shapes, strides and layouts its documentation promises.
-func TestReferenceKernelsMatchCPU(t *testing.T) {
+// The same through the device's kernels, the CPU's run on the Fake's own
+// memory: dl passes each kernel the shapes, strides and layouts its
+// documentation promises.
+func TestFakeKernelsMatchCPU(t *testing.T) {
 	for _, d := range []dl.DType{dl.Float32, dl.Float64} {
-		tol := 1e-5
-		if d == dl.Float64 {
-			tol = 1e-12
-		}
-		t.Run(d.String(), func(t *testing.T) { Run(t, NewReference("ref:0"), d, tol) })
+		t.Run(d.String(), func(t *testing.T) {
+			dev := NewFake("fake:0")
+			Run(t, dev, d, 1e-12)
+			for _, k := range KernelNames() {
+				if dev.Ran(k) == 0 {
+					t.Errorf("no case calls the kernel %s", k)
+				}
+				if dev.Declined(k) != 0 {
+					t.Errorf("%s declined %d calls of %s", dev, dev.Declined(k), k)
+				}
+			}
+			if n := dev.Kept(); n != 0 {
+				t.Errorf("%d blocks kept by Conv2d for the backward pass were not freed", n)
+			}
+		})
 	}
 }
 
-// Training on a device: the fused optimizer steps (here computed through
-// main memory), the device state, and nn.To.
-func TestTrainingOnReference(t *testing.T) {
-	RunTraining(t, NewReference("ref:0"), 8, 1e-4)
+// A device that declines every other call of each kernel: each kernel runs
+// both on the device and through the fallback adapter, mixed within one
+// op's forward and backward passes.
+func TestFakeAlternateMatchesCPU(t *testing.T) {
+	for _, d := range []dl.DType{dl.Float32, dl.Float64} {
+		t.Run(d.String(), func(t *testing.T) {
+			dev := NewFake("fake:1", Alternate())
+			Run(t, dev, d, 1e-12)
+			for _, k := range KernelNames() {
+				if dev.Ran(k) == 0 || dev.Declined(k) == 0 {
+					t.Errorf("%s: %d calls computed on the device, %d declined; want both", k, dev.Ran(k), dev.Declined(k))
+				}
+			}
+		})
+	}
+}
+
+// A device that lacks chosen kernels, some for one op code only.
+func TestFakeDeclineMatchesCPU(t *testing.T) {
+	declined := []string{"Gemm", "Conv2dGrad", "MaxPool", "SoftmaxGrad", "CrossEntropy", "Scatter"}
+	dev := NewFake("fake:2", Decline(append(declined, "Unary/exp", "Reduce/max", "Binary/mul")...))
+	Run(t, dev, dl.Float32, 1e-12)
+	for _, k := range declined {
+		if dev.Ran(k) != 0 || dev.Declined(k) == 0 {
+			t.Errorf("%s: %d calls computed on the device, %d declined", k, dev.Ran(k), dev.Declined(k))
+		}
+	}
+	for _, k := range []string{"Unary", "Reduce", "Binary"} { // declined for one op code only
+		if dev.Ran(k) == 0 || dev.Declined(k) == 0 {
+			t.Errorf("%s: %d calls computed on the device, %d declined; want both", k, dev.Ran(k), dev.Declined(k))
+		}
+	}
+	for _, k := range []string{"Conv2d", "MaxPoolGrad", "GemmBias"} {
+		if dev.Ran(k) == 0 || dev.Declined(k) != 0 {
+			t.Errorf("%s: %d calls computed on the device, %d declined", k, dev.Ran(k), dev.Declined(k))
+		}
+	}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("Decline of an unknown kernel did not panic")
+			}
+		}()
+		Decline("Gemmm")
+	}()
+}
+
+// Training on a device: the optimizer steps, the device state, and nn.To,
+// with every other kernel call declined.
+func TestTrainingOnFake(t *testing.T) {
+	dev := NewFake("fake:0", Alternate())
+	RunTraining(t, dev, 8, 1e-4)
+	for _, k := range []string{"Step", "Conv2dGrad", "GemmBias"} {
+		if dev.Ran(k) == 0 || dev.Declined(k) == 0 {
+			t.Errorf("%s: %d calls computed on the device, %d declined; want both", k, dev.Ran(k), dev.Declined(k))
+		}
+	}
 }
 
 func TestDevicePlacementErrors(t *testing.T) {
@@ -64,4 +129,10 @@ func TestDevicePlacementErrors(t *testing.T) {
 	}
 }
 
-func TestFitOnReference(t *testing.T) { RunFit(t, NewReference("ref:0")) }
+func TestFitOnFake(t *testing.T) {
+	dev := NewFake("fake:0")
+	RunFit(t, dev)
+	if dev.Ran("Step") == 0 {
+		t.Error("the optimizer's steps did not run on the device")
+	}
+}

@@ -31,7 +31,7 @@ func Tanh() *ActivationLayer { return &ActivationLayer{name: "Tanh", f: (*dl.Ten
 // default slope is 0.01); the derivative at 0 is slope, as in PyTorch.
 func LeakyReLU(slope float64) *ActivationLayer {
 	return &ActivationLayer{name: "LeakyReLU", arg: fmt.Sprintf("%g", slope), f: func(x *dl.Tensor) *dl.Tensor {
-		pos := maskOf(x, func(v float64) bool { return v > 0 })
+		pos := x.Detach().Greater(x.DType().Scalar(0))
 		return dl.Where(pos, x, x.Mul(x.DType().Scalar(slope)))
 	}}
 }

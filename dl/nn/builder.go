@@ -79,24 +79,24 @@ func (b *Builder) channels(layer string) int {
 }
 
 // Linear appends Linear(in, out) with in the size of the last axis.
-func (b *Builder) Linear(out int, opts ...Option) *Builder {
+func (b *Builder) Linear(out int, opts ...LinearOption) *Builder {
 	return b.Then(Linear(b.last(), out, opts...))
 }
 
 // Conv2d appends Conv2d(in, out, kernel, opts...) with in the current
 // number of channels.
-func (b *Builder) Conv2d(out, kernel int, opts ...Option) *Builder {
+func (b *Builder) Conv2d(out, kernel int, opts ...Conv2dOption) *Builder {
 	c := b.channels(fmt.Sprintf("Conv2d(out=%d, kernel=%d)", out, kernel))
 	return b.Then(Conv2d(c, out, kernel, opts...))
 }
 
 // MaxPool2d appends MaxPool2d(kernel, opts...).
-func (b *Builder) MaxPool2d(kernel int, opts ...Option) *Builder {
+func (b *Builder) MaxPool2d(kernel int, opts ...Pool2dOption) *Builder {
 	return b.Then(MaxPool2d(kernel, opts...))
 }
 
 // AvgPool2d appends AvgPool2d(kernel, opts...).
-func (b *Builder) AvgPool2d(kernel int, opts ...Option) *Builder {
+func (b *Builder) AvgPool2d(kernel int, opts ...Pool2dOption) *Builder {
 	return b.Then(AvgPool2d(kernel, opts...))
 }
 

@@ -21,10 +21,11 @@ type Conv2dLayer struct {
 // H' = ⌊(H + 2·padding − kernel)/stride⌋ + 1. Options: Stride (default 1),
 // Padding (default 0), NoBias. Weights and bias start uniform in
 // (−1/√fan_in, 1/√fan_in), fan_in = in·kernel², as in PyTorch.
-func Conv2d(in, out, kernel int, opts ...Option) *Conv2dLayer {
+func Conv2d(in, out, kernel int, opts ...Conv2dOption) *Conv2dLayer {
 	c := &Conv2dLayer{In: in, Out: out, Kernel: kernel, Stride: 1}
-	o := collect(c.String(), opts, "Stride", "Padding", "NoBias")
-	if o.set["Stride"] {
+	var o options
+	applyOptions(c.String(), &o, opts, Conv2dOption.applyConv2d)
+	if o.strideSet {
 		c.Stride = o.stride
 	}
 	c.Padding = o.padding

@@ -3,25 +3,17 @@ package nn
 import "github.com/gradbook/gradbook/dl"
 
 // To moves m's parameters and buffers (everything in its state dict) to
-// dev in place and returns m. The tensors stay the same, so an optimizer
-// made over m's parameters before the move follows them, its state too.
-func To(m Module, dev dl.Device) Module {
+// dev in place and returns m with its own type, as PyTorch's module.to(dev):
+//
+//	net = nn.To(net, dev)
+//	mlp := nn.To(nn.Input(784).Linear(128).ReLU().Linear(10), dev)
+//
+// The tensors stay the same, so an optimizer made over m's parameters
+// before the move follows them, its state too. ToDType converts dtypes the
+// same way.
+func To[M Module](m M, dev dl.Device) M {
 	for _, nt := range m.StateDict() {
 		nt.Tensor.MoveTo(dev)
 	}
 	return m
-}
-
-// To moves the network's parameters and buffers to dev in place (see the
-// function To) and returns s.
-func (s *SequentialModule) To(dev dl.Device) *SequentialModule {
-	To(s, dev)
-	return s
-}
-
-// To moves the network's parameters and buffers to dev in place (see the
-// function To) and returns b.
-func (b *Builder) To(dev dl.Device) *Builder {
-	To(b, dev)
-	return b
 }

@@ -9,14 +9,19 @@
 // PyTorch's names, in PyTorch's order), and switches between training and
 // evaluation mode (SetTraining). The layers:
 //
-//	Linear(in, out)                fully connected, on the last axis
+//	Linear(in, out, opts...)       fully connected, on the last axis; NoBias()
 //	Conv2d(in, out, k, opts...)    Stride(s), Padding(p), NoBias()
-//	MaxPool2d(k), AvgPool2d(k)     stride k unless Stride(s); sizes round down
+//	MaxPool2d(k, opts...), AvgPool2d(k, opts...)
+//	                               stride k unless Stride(s); sizes round down
 //	BatchNorm1d(c), BatchNorm2d(c) batch statistics in training, running ones in evaluation
 //	Dropout(p)                     zeroes with probability p and scales by 1/(1−p) in training
 //	Flatten()                      [N d₁ d₂ …] → [N d₁·d₂·…]
 //	Residual(block)                x + block(x)
 //	ReLU(), LeakyReLU(s), Sigmoid(), Tanh(), GELU(), Softmax(axis)
+//
+// A layer's options are of its own type (LinearOption, Conv2dOption,
+// Pool2dOption): an option a layer does not take, Stride for Linear or
+// NoBias for MaxPool2d, does not compile.
 //
 // StateDict and Parameters return the module's own tensors, not copies:
 // an optimizer updates them in place, and loading a checkpoint assigns to
@@ -70,6 +75,14 @@
 // converts a module's tensors, for gradient checks and reference values:
 //
 //	lin := nn.ToDType(nn.Linear(3, 2), dl.Float64)
+//
+// # Devices
+//
+// To(m, dev) moves a module's parameters and buffers to a device (dl.CPU
+// or one of package gpu) in place and returns m with its own type, so an
+// optimizer made before the move follows and the module keeps its methods:
+//
+//	net = nn.To(net, dev)
 //
 // # Errors
 //

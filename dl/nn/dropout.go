@@ -37,14 +37,7 @@ func (d *DropoutLayer) Forward(x *dl.Tensor) *dl.Tensor {
 	if !d.training || d.P == 0 {
 		return x
 	}
-	keep := 1 - d.P
-	vals := make([]float64, x.Len())
-	for i := range vals {
-		if d.rng.Float64() < keep {
-			vals[i] = 1 / keep
-		}
-	}
-	return x.Mul(newTensor(x.DType(), vals, x.Shape()...).To(x.Device()))
+	return dl.Dropout(x, d.P, d.rng)
 }
 
 func (d *DropoutLayer) outputShape(in []int) []int { return append([]int(nil), in...) }

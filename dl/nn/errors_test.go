@@ -26,8 +26,7 @@ func TestErrorMessages(t *testing.T) {
 			"dl: nn.Residual: block maps input of shape [2 4] to [2 3]; x + block(x) needs the same shape"},
 		// Construction.
 		{func() { Linear(0, 3) }, "dl: nn.Linear(0, 3): numbers of features must be positive"},
-		{func() { Linear(2, 3, Stride(2)) }, "dl: nn.Linear(2, 3): option Stride does not apply to this layer"},
-		{func() { MaxPool2d(2, Padding(1)) }, "dl: nn.MaxPool2d(2): option Padding does not apply to this layer"},
+		{func() { Linear(2, 3, NoBias(), nil) }, "dl: nn.Linear(2, 3): option 1 is nil"},
 		{func() { Conv2d(1, 2, 3, Stride(0)) }, "dl: nn.Conv2d(1, 2, 3, stride=0): channels, kernel and stride must be positive and padding not negative"},
 		{func() { Sequential(Linear(2, 2), nil) }, "dl: nn.Sequential: layer 1 is nil"},
 		{func() { Sequential(Linear(2, 2), (*LinearLayer)(nil)) }, "dl: nn.Sequential: layer 1 is nil"},
@@ -52,6 +51,28 @@ func TestErrorMessages(t *testing.T) {
 	for _, c := range cases {
 		if err := dl.Catch(c.f); err == nil || err.Error() != c.want {
 			t.Errorf("error\n\t%v\nwant\n\t%s", err, c.want)
+		}
+	}
+}
+
+// TestOptionTargets pins which layers take each option: an option
+// implements the option interface of exactly the layers it applies to, so
+// that passing it elsewhere (Stride to Linear) does not compile.
+func TestOptionTargets(t *testing.T) {
+	for _, c := range []struct {
+		name               string
+		opt                any
+		linear, conv, pool bool
+	}{
+		{"Stride", Stride(2), false, true, true},
+		{"Padding", Padding(1), false, true, false},
+		{"NoBias", NoBias(), true, true, false},
+	} {
+		_, linear := c.opt.(LinearOption)
+		_, conv := c.opt.(Conv2dOption)
+		_, pool := c.opt.(Pool2dOption)
+		if linear != c.linear || conv != c.conv || pool != c.pool {
+			t.Errorf("%s: Linear %t, Conv2d %t, pooling %t; want %t, %t, %t", c.name, linear, conv, pool, c.linear, c.conv, c.pool)
 		}
 	}
 }

@@ -121,3 +121,17 @@ func ExampleMSE() {
 	// Output:
 	// 1.6667
 }
+
+// To moves a module in place and returns it with its own type, so a net
+// can be built and moved in one expression and keep the builder's methods.
+// An optimizer made before the move follows the parameters.
+func ExampleTo() {
+	net := nn.Input(4).Linear(3).ReLU().Linear(2)
+	net = nn.To(net, dl.CPU)
+	mlp := nn.To(nn.Input(784).Linear(10), dl.CPU)
+	fmt.Printf("%T %v %v\n", net, net.OutputShape(), net.Parameters()[0].Device())
+	fmt.Printf("%T %v\n", mlp, mlp.OutputShape())
+	// Output:
+	// *nn.Builder [2] cpu
+	// *nn.Builder [10]
+}

@@ -20,9 +20,10 @@ type LinearLayer struct {
 // on the last axis of its input: [N in] → [N out], or [N … in] → [N … out].
 // The weight and bias start uniform in (−1/√in, 1/√in), as PyTorch's
 // default (kaiming_uniform_ with a = √5). Option: NoBias.
-func Linear(in, out int, opts ...Option) *LinearLayer {
+func Linear(in, out int, opts ...LinearOption) *LinearLayer {
 	l := &LinearLayer{In: in, Out: out}
-	o := collect(l.String(), opts, "NoBias")
+	var o options
+	applyOptions(l.String(), &o, opts, LinearOption.applyLinear)
 	if in <= 0 || out <= 0 {
 		panicf(l.String(), "numbers of features must be positive")
 	}

@@ -31,9 +31,11 @@ func MSE(pred, target *dl.Tensor) *dl.Tensor {
 // for raw scores.
 func BCE(prob, target *dl.Tensor) *dl.Tensor {
 	sameShape("BCE", prob, target)
-	for _, v := range prob.Float64s() {
-		if !(v >= 0 && v <= 1) {
-			panicf("BCE", "input of shape %v has the value %g outside [0, 1]; pass probabilities (Sigmoid outputs) or use BCEWithLogits for scores", prob.Shape(), v)
+	if prob.Device() == dl.CPU { // checked where reading the values costs nothing
+		for _, v := range prob.Float64s() {
+			if !(v >= 0 && v <= 1) {
+				panicf("BCE", "input of shape %v has the value %g outside [0, 1]; pass probabilities (Sigmoid outputs) or use BCEWithLogits for scores", prob.Shape(), v)
+			}
 		}
 	}
 	y := target.AsType(prob.DType())
@@ -46,7 +48,7 @@ func BCE(prob, target *dl.Tensor) *dl.Tensor {
 // (not NaN) where the clamp applies.
 func clampedLog(p *dl.Tensor) *dl.Tensor {
 	limit := math.Exp(-100)
-	ok := maskOf(p, func(v float64) bool { return v > limit })
+	ok := p.Detach().Greater(dl.Float64.Scalar(limit))
 	safe := dl.Where(ok, p, p.DType().Scalar(1)) // log of 1 where clamped: no 1/0 in backward
 	return dl.Where(ok, safe.Log(), p.DType().Scalar(-100))
 }

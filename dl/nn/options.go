@@ -1,47 +1,66 @@
 package nn
 
-// Option adjusts a layer as it is made: Stride and Padding for Conv2d
-// (Stride for the pooling layers too), NoBias for Linear and Conv2d.
-type Option func(*options)
+// The options of the layers. Each layer takes the options of its own
+// interface type, and each option is a value of a small type that
+// implements the interfaces of the layers it applies to, so that an option
+// a layer does not take (Stride for Linear, NoBias for MaxPool2d) is a
+// compile-time error. The Builder's methods take the same options as the
+// layers they append.
+type (
+	// LinearOption is an option of Linear: NoBias.
+	LinearOption interface{ applyLinear(*options) }
+
+	// Conv2dOption is an option of Conv2d: Stride, Padding, NoBias.
+	Conv2dOption interface{ applyConv2d(*options) }
+
+	// Pool2dOption is an option of MaxPool2d and AvgPool2d: Stride.
+	Pool2dOption interface{ applyPool2d(*options) }
+)
 
 type options struct {
 	stride, padding int
+	strideSet       bool // Stride was given
 	noBias          bool
-	set             map[string]bool // which options were given
 }
 
 // Stride sets the step of a convolution or pooling window (default 1 for
-// Conv2d, the kernel size for pooling).
-func Stride(s int) Option {
-	return func(o *options) { o.stride = s; o.set["Stride"] = true }
-}
+// Conv2d, the kernel size for pooling). For Conv2d, MaxPool2d and
+// AvgPool2d.
+func Stride(s int) stride { return stride(s) }
+
+type stride int
+
+func (s stride) set(o *options)         { o.stride, o.strideSet = int(s), true }
+func (s stride) applyConv2d(o *options) { s.set(o) }
+func (s stride) applyPool2d(o *options) { s.set(o) }
 
 // Padding sets the zero padding added on every side of a convolution's
-// input (default 0).
-func Padding(p int) Option {
-	return func(o *options) { o.padding = p; o.set["Padding"] = true }
-}
+// input (default 0). For Conv2d.
+func Padding(p int) padding { return padding(p) }
 
-// NoBias makes a Linear or Conv2d layer without a bias, as bias=False in
-// PyTorch (common before BatchNorm, whose shift makes a bias redundant).
-func NoBias() Option {
-	return func(o *options) { o.noBias = true; o.set["NoBias"] = true }
-}
+type padding int
 
-// collect applies opts and panics if one is not among allowed.
-func collect(layer string, opts []Option, allowed ...string) options {
-	o := options{set: map[string]bool{}}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	for name := range o.set {
-		ok := false
-		for _, a := range allowed {
-			ok = ok || a == name
+func (p padding) applyConv2d(o *options) { o.padding = int(p) }
+
+// NoBias makes a layer without a bias, as bias=False in PyTorch (common
+// before BatchNorm, whose shift makes a bias redundant). For Linear and
+// Conv2d.
+func NoBias() noBias { return noBias{} }
+
+type noBias struct{}
+
+func (noBias) set(o *options)           { o.noBias = true }
+func (b noBias) applyLinear(o *options) { b.set(o) }
+func (b noBias) applyConv2d(o *options) { b.set(o) }
+
+// applyOptions applies opts to target in order with apply, the method of
+// the options' interface (LinearOption.applyLinear, say). An option is a
+// value of one of this package's option types; a nil one panics.
+func applyOptions[O, T any](op string, target *T, opts []O, apply func(O, *T)) {
+	for i, o := range opts {
+		if any(o) == nil {
+			panicf(op, "option %d is nil", i)
 		}
-		if !ok {
-			panicf(layer, "option %s does not apply to this layer", name)
-		}
+		apply(o, target)
 	}
-	return o
 }

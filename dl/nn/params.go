@@ -121,20 +121,6 @@ func newTensor(d dl.DType, vals []float64, shape ...int) *dl.Tensor {
 	return t.Reshape(shape...)
 }
 
-// maskOf returns a tensor of x's dtype, shape and device that holds 1
-// where keep is true of x's value and 0 elsewhere; it carries no gradient.
-func maskOf(x *dl.Tensor, keep func(v float64) bool) *dl.Tensor {
-	vals := x.Float64s()
-	for i, v := range vals {
-		if keep(v) {
-			vals[i] = 1
-		} else {
-			vals[i] = 0
-		}
-	}
-	return newTensor(x.DType(), vals, x.Shape()...).To(x.Device())
-}
-
 // thousands writes n with commas between groups of three digits: 81,194.
 func thousands(n int) string {
 	s := fmt.Sprint(n)

@@ -16,17 +16,18 @@ type Pool2dLayer struct {
 // MaxPool2d returns a layer that takes the maximum over each kernel×kernel
 // window of [N C H W], moving by the kernel size unless Stride says
 // otherwise, as PyTorch's nn.MaxPool2d(kernel).
-func MaxPool2d(kernel int, opts ...Option) *Pool2dLayer { return newPool(true, kernel, opts) }
+func MaxPool2d(kernel int, opts ...Pool2dOption) *Pool2dLayer { return newPool(true, kernel, opts) }
 
 // AvgPool2d returns a layer that averages each kernel×kernel window of
 // [N C H W], moving by the kernel size unless Stride says otherwise, as
 // PyTorch's nn.AvgPool2d(kernel).
-func AvgPool2d(kernel int, opts ...Option) *Pool2dLayer { return newPool(false, kernel, opts) }
+func AvgPool2d(kernel int, opts ...Pool2dOption) *Pool2dLayer { return newPool(false, kernel, opts) }
 
-func newPool(isMax bool, kernel int, opts []Option) *Pool2dLayer {
+func newPool(isMax bool, kernel int, opts []Pool2dOption) *Pool2dLayer {
 	p := &Pool2dLayer{Max: isMax, Kernel: kernel, Stride: kernel}
-	o := collect(p.String(), opts, "Stride")
-	if o.set["Stride"] {
+	var o options
+	applyOptions(p.String(), &o, opts, Pool2dOption.applyPool2d)
+	if o.strideSet {
 		p.Stride = o.stride
 	}
 	if kernel <= 0 || p.Stride <= 0 {

@@ -16,12 +16,14 @@
 //		opt.Step()
 //	}
 //
-// Hyper-parameters beyond the learning rate η are options; an option means
-// the same thing for every optimizer that takes it, and an optimizer given
-// an option it does not take, or a value out of range (a negative rate,
-// momentum outside [0, 1), Nesterov without momentum), panics with a
-// *dl.Error naming the optimizer and the value. With g the gradient of a
-// parameter θ and t the step (from 1), the rules are PyTorch 1.13's:
+// Hyper-parameters beyond the learning rate η are options, and each
+// optimizer takes its own kind of option (SGDOption, AdamOption, ...). An
+// option means the same thing for every optimizer that takes it; one it
+// does not take (Momentum for Adam) does not compile, and a value out of
+// range (a negative rate, momentum outside [0, 1), Nesterov without
+// momentum) panics with a *dl.Error naming the optimizer and the value.
+// With g the gradient of a parameter θ and t the step (from 1), the rules
+// are PyTorch 1.13's:
 //
 //	SGD       b ← μb + (1 − τ)g  (b = g at first),  θ ← θ − η·b  (Nesterov: θ ← θ − η(g + μb))
 //	Adagrad   s ← s + g²,  θ ← θ − η/(1 + (t−1)·decay) · g/(√s + ε)

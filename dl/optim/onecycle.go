@@ -26,34 +26,62 @@ type cyclePhase struct {
 	startLR, endLR, startM, endM float64
 }
 
-// OneCycleOption changes a OneCycle schedule's defaults.
-type OneCycleOption func(*OneCycleSchedule)
+// OneCycleOption changes a OneCycle schedule's defaults: PctStart,
+// DivFactor, FinalDivFactor, LinearAnneal, ThreePhase, CycleMomentum. Each
+// is a value of a small type of this package, and only these options are
+// OneCycleOptions: an optimizer's option passed to OneCycle does not
+// compile.
+type OneCycleOption interface{ applyOneCycle(*OneCycleSchedule) }
 
-// PctStart sets the fraction of the steps spent raising the rate
-// (default 0.3).
-func PctStart(p float64) OneCycleOption { return func(s *OneCycleSchedule) { s.pctStart = p } }
+// PctStart sets the fraction p in [0, 1] of the steps spent raising the
+// rate (default 0.3). For OneCycle.
+func PctStart(p float64) pctStart { return pctStart(p) }
 
-// DivFactor sets the initial rate to maxLR/d (default 25).
-func DivFactor(d float64) OneCycleOption { return func(s *OneCycleSchedule) { s.divFactor = d } }
+type pctStart float64
 
-// FinalDivFactor sets the final rate to the initial rate divided by d
-// (default 1e4).
-func FinalDivFactor(d float64) OneCycleOption {
-	return func(s *OneCycleSchedule) { s.finalDivFactor = d }
-}
+func (p pctStart) applyOneCycle(s *OneCycleSchedule) { s.pctStart = float64(p) }
+
+// DivFactor sets the initial rate to maxLR/d, d > 0 (default 25). For
+// OneCycle.
+func DivFactor(d float64) divFactor { return divFactor(d) }
+
+type divFactor float64
+
+func (d divFactor) applyOneCycle(s *OneCycleSchedule) { s.divFactor = float64(d) }
+
+// FinalDivFactor sets the final rate to the initial rate divided by d > 0
+// (default 1e4). For OneCycle.
+func FinalDivFactor(d float64) finalDivFactor { return finalDivFactor(d) }
+
+type finalDivFactor float64
+
+func (d finalDivFactor) applyOneCycle(s *OneCycleSchedule) { s.finalDivFactor = float64(d) }
 
 // LinearAnneal anneals linearly instead of along a cosine
-// (anneal_strategy='linear').
-func LinearAnneal() OneCycleOption { return func(s *OneCycleSchedule) { s.linear = true } }
+// (anneal_strategy='linear'). For OneCycle.
+func LinearAnneal() linearAnneal { return linearAnneal{} }
+
+type linearAnneal struct{}
+
+func (linearAnneal) applyOneCycle(s *OneCycleSchedule) { s.linear = true }
 
 // ThreePhase uses PyTorch's three-phase variant: up to maxLR, back down to
-// the initial rate symmetrically, then down to the final rate.
-func ThreePhase() OneCycleOption { return func(s *OneCycleSchedule) { s.threePhase = true } }
+// the initial rate symmetrically, then down to the final rate. For
+// OneCycle.
+func ThreePhase() threePhase { return threePhase{} }
 
-// CycleMomentum sets the momentum range that Momentum cycles through
-// (default 0.85 and 0.95).
-func CycleMomentum(base, max float64) OneCycleOption {
-	return func(s *OneCycleSchedule) { s.baseMomentum, s.maxMomentum = base, max }
+type threePhase struct{}
+
+func (threePhase) applyOneCycle(s *OneCycleSchedule) { s.threePhase = true }
+
+// CycleMomentum sets the momentum range, each end in [0, 1], that Momentum
+// cycles through (default 0.85 and 0.95). For OneCycle.
+func CycleMomentum(base, max float64) cycleMomentum { return cycleMomentum{base, max} }
+
+type cycleMomentum struct{ base, max float64 }
+
+func (m cycleMomentum) applyOneCycle(s *OneCycleSchedule) {
+	s.baseMomentum, s.maxMomentum = m.base, m.max
 }
 
 // OneCycle returns the 1cycle schedule over totalSteps steps peaking at
@@ -65,9 +93,7 @@ func OneCycle(maxLR float64, totalSteps int, opts ...OneCycleOption) *OneCycleSc
 	const op = "optim.OneCycle"
 	s := &OneCycleSchedule{maxLR: maxLR, totalSteps: totalSteps, pctStart: 0.3, divFactor: 25,
 		finalDivFactor: 1e4, baseMomentum: 0.85, maxMomentum: 0.95}
-	for _, o := range opts {
-		o(s)
-	}
+	applyOptions(op, s, opts, OneCycleOption.applyOneCycle)
 	checkLR(op, maxLR)
 	if totalSteps <= 0 {
 		fail(op, "total steps %d is not positive", totalSteps)

@@ -224,12 +224,6 @@ func TestBadArguments(t *testing.T) {
 			"dl: optim.SGD: Nesterov momentum needs a momentum > 0 and no dampening, not momentum 0.9 and dampening 0.1"},
 		{func() { optim.SGD(ps, 0.1, optim.Dampening(2)) }, "dl: optim.SGD: dampening 2 is outside [0, 1]"},
 		{func() { optim.SGD(ps, 0.1, optim.WeightDecay(-1)) }, "dl: optim.SGD: weight decay -1 is negative"},
-		{func() { optim.Adam(ps, 0.1, optim.Momentum(0.9)) },
-			"dl: optim.Adam: option Momentum does not apply to Adam (it takes Betas, Eps, WeightDecay, AMSGrad, Maximize, LectureL2, L2Exclude)"},
-		{func() { optim.SGD(ps, 0.1, optim.Betas(0.9, 0.99)) },
-			"dl: optim.SGD: option Betas does not apply to SGD (it takes Momentum, Dampening, Nesterov, WeightDecay, Maximize, LectureL2, L2Exclude)"},
-		{func() { optim.LAMB(ps, 0.1, optim.AMSGrad()) },
-			"dl: optim.LAMB: option AMSGrad does not apply to LAMB (it takes Betas, Eps, WeightDecay, Maximize, LectureL2, L2Exclude)"},
 		{func() { optim.Adam(ps, 0.1, optim.Betas(1, 0.999)) }, "dl: optim.Adam: beta1 1 is outside [0, 1)"},
 		{func() { optim.AdamW(ps, 0.1, optim.Betas(0.9, -0.1)) }, "dl: optim.AdamW: beta2 -0.1 is outside [0, 1)"},
 		{func() { optim.Adagrad(ps, 0.1, optim.Eps(-1)) }, "dl: optim.Adagrad: eps -1 is negative"},
@@ -248,8 +242,11 @@ func TestBadArguments(t *testing.T) {
 		{func() { optim.SGD(ps, 0.1).SetLR(-1) }, "dl: optim.SGD: SetLR: learning rate -1 is negative"},
 		{func() { optim.Adagrad(ps, 0.1).(optim.MomentumSetter).SetMomentum(0.9) },
 			"dl: optim.Adagrad: SetMomentum: Adagrad has no momentum"},
-		{func() { optim.SGD(ps, 0.1, optim.Option{}) },
-			"dl: optim.SGD: zero Option (make options with the functions of package optim)"},
+		{func() { optim.SGD(ps, 0.1, optim.Momentum(0.9), nil) }, "dl: optim.SGD: option 1 is nil"},
+		{func() { optim.OneCycle(0.1, 10, nil) }, "dl: optim.OneCycle: option 0 is nil"},
+		{func() { optim.OneCycle(0.1, 10, optim.PctStart(1.5)) }, "dl: optim.OneCycle: pctStart 1.5 is outside [0, 1]"},
+		{func() { optim.ReduceOnPlateau(0.1, 0.5, 3, optim.PlateauCooldown(-1)) },
+			"dl: optim.ReduceOnPlateau: cooldown -1 is negative"},
 		{func() { optim.Step(0.1, 0, 0.5) }, "dl: optim.Step: step size 0 is not positive"},
 		{func() { optim.CosineAnnealing(0.1, 0, 0) }, "dl: optim.CosineAnnealing: tMax 0 is not positive"},
 		{func() { optim.WarmupCosine(0.1, 10, 5, 0) },
@@ -263,6 +260,69 @@ func TestBadArguments(t *testing.T) {
 			t.Errorf("no panic, want %q", c.want)
 		} else if err.Error() != c.want {
 			t.Errorf("got  %q\nwant %q", err, c.want)
+		}
+	}
+}
+
+// TestOptionTargets pins which constructors take each option: an option
+// implements the option interface of exactly the optimizers and schedules
+// it applies to, so that passing it elsewhere (Momentum to Adam) does not
+// compile.
+func TestOptionTargets(t *testing.T) {
+	w := dl.Ones(2).SetRequiresGrad(true)
+	targets := []struct {
+		name string
+		is   func(any) bool
+	}{
+		{"SGD", func(o any) bool { _, ok := o.(optim.SGDOption); return ok }},
+		{"Adagrad", func(o any) bool { _, ok := o.(optim.AdagradOption); return ok }},
+		{"RMSProp", func(o any) bool { _, ok := o.(optim.RMSPropOption); return ok }},
+		{"Adam", func(o any) bool { _, ok := o.(optim.AdamOption); return ok }},
+		{"LAMB", func(o any) bool { _, ok := o.(optim.LAMBOption); return ok }},
+		{"OneCycle", func(o any) bool { _, ok := o.(optim.OneCycleOption); return ok }},
+		{"ReduceOnPlateau", func(o any) bool { _, ok := o.(optim.PlateauOption); return ok }},
+	}
+	every := "SGD Adagrad RMSProp Adam LAMB"
+	for _, c := range []struct {
+		name string
+		opt  any
+		want string // the targets, in the order of targets
+	}{
+		{"Momentum", optim.Momentum(0.9), "SGD RMSProp"},
+		{"Dampening", optim.Dampening(0.1), "SGD"},
+		{"Nesterov", optim.Nesterov(), "SGD"},
+		{"WeightDecay", optim.WeightDecay(0.1), every},
+		{"Maximize", optim.Maximize(), every},
+		{"LRDecay", optim.LRDecay(0.1), "Adagrad"},
+		{"InitialAccumulator", optim.InitialAccumulator(0.1), "Adagrad"},
+		{"Alpha", optim.Alpha(0.9), "RMSProp"},
+		{"Centered", optim.Centered(), "RMSProp"},
+		{"Betas", optim.Betas(0.9, 0.99), "Adam LAMB"},
+		{"AMSGrad", optim.AMSGrad(), "Adam"},
+		{"Eps", optim.Eps(1e-8), "Adagrad RMSProp Adam LAMB"},
+		{"LectureL2", optim.LectureL2(0.1), every},
+		{"L2Exclude", optim.L2Exclude(w), every},
+		{"PctStart", optim.PctStart(0.3), "OneCycle"},
+		{"DivFactor", optim.DivFactor(25), "OneCycle"},
+		{"FinalDivFactor", optim.FinalDivFactor(1e4), "OneCycle"},
+		{"LinearAnneal", optim.LinearAnneal(), "OneCycle"},
+		{"ThreePhase", optim.ThreePhase(), "OneCycle"},
+		{"CycleMomentum", optim.CycleMomentum(0.85, 0.95), "OneCycle"},
+		{"PlateauMax", optim.PlateauMax(), "ReduceOnPlateau"},
+		{"PlateauThreshold", optim.PlateauThreshold(1e-3), "ReduceOnPlateau"},
+		{"PlateauAbsThreshold", optim.PlateauAbsThreshold(1e-3), "ReduceOnPlateau"},
+		{"PlateauCooldown", optim.PlateauCooldown(2), "ReduceOnPlateau"},
+		{"PlateauMinLR", optim.PlateauMinLR(1e-5), "ReduceOnPlateau"},
+		{"PlateauEps", optim.PlateauEps(1e-9), "ReduceOnPlateau"},
+	} {
+		var got []string
+		for _, tg := range targets {
+			if tg.is(c.opt) {
+				got = append(got, tg.name)
+			}
+		}
+		if g := strings.Join(got, " "); g != c.want {
+			t.Errorf("%s applies to %q, want %q", c.name, g, c.want)
 		}
 	}
 }

@@ -2,11 +2,11 @@ package optim
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 
 	"github.com/gradbook/gradbook/dl"
+	"github.com/gradbook/gradbook/dl/cpu"
 )
 
 // kind is the update rule of an optimizer.
@@ -23,17 +23,6 @@ const (
 
 var kindNames = [...]string{"SGD", "Adagrad", "RMSProp", "Adam", "AdamW", "LAMB"}
 
-// acceptedOptions lists, per optimizer, the options it takes, in the order
-// a message about a wrong option lists them.
-var acceptedOptions = [...][]string{
-	kindSGD:     {"Momentum", "Dampening", "Nesterov", "WeightDecay", "Maximize", "LectureL2", "L2Exclude"},
-	kindAdagrad: {"LRDecay", "WeightDecay", "InitialAccumulator", "Eps", "Maximize", "LectureL2", "L2Exclude"},
-	kindRMSProp: {"Alpha", "Eps", "WeightDecay", "Momentum", "Centered", "Maximize", "LectureL2", "L2Exclude"},
-	kindAdam:    {"Betas", "Eps", "WeightDecay", "AMSGrad", "Maximize", "LectureL2", "L2Exclude"},
-	kindAdamW:   {"Betas", "Eps", "WeightDecay", "AMSGrad", "Maximize", "LectureL2", "L2Exclude"},
-	kindLAMB:    {"Betas", "Eps", "WeightDecay", "Maximize", "LectureL2", "L2Exclude"},
-}
-
 // SGD returns stochastic gradient descent with learning rate lr, as
 // PyTorch's torch.optim.SGD. It takes Momentum, Dampening, Nesterov,
 // WeightDecay, Maximize, LectureL2 and L2Exclude. With gradient g (plus
@@ -42,8 +31,8 @@ var acceptedOptions = [...][]string{
 //	b ← g on the first step, μb + (1 − τ)g after
 //	d ← g + μb with Nesterov, b with momentum, g without
 //	θ ← θ − η·d
-func SGD(params []*dl.Tensor, lr float64, opts ...Option) Optimizer {
-	return newOptimizer(kindSGD, params, lr, opts)
+func SGD(params []*dl.Tensor, lr float64, opts ...SGDOption) Optimizer {
+	return newOptimizer(kindSGD, params, lr, opts, SGDOption.applySGD)
 }
 
 // Adagrad returns Adagrad (Duchi et al. 2011) with learning rate lr, as
@@ -52,8 +41,8 @@ func SGD(params []*dl.Tensor, lr float64, opts ...Option) Optimizer {
 // L2Exclude. Each element keeps the sum of its squared gradients:
 //
 //	s ← s + g²,   θ ← θ − η/(1 + (t−1)·lr_decay) · g/(√s + ε)
-func Adagrad(params []*dl.Tensor, lr float64, opts ...Option) Optimizer {
-	return newOptimizer(kindAdagrad, params, lr, opts)
+func Adagrad(params []*dl.Tensor, lr float64, opts ...AdagradOption) Optimizer {
+	return newOptimizer(kindAdagrad, params, lr, opts, AdagradOption.applyAdagrad)
 }
 
 // RMSProp returns RMSProp (Hinton's lecture notes) with learning rate lr, as
@@ -64,8 +53,8 @@ func Adagrad(params []*dl.Tensor, lr float64, opts ...Option) Optimizer {
 //	v ← αv + (1 − α)g²                      (a running mean of g²)
 //	a ← √v + ε,  or √(v − ḡ²) + ε with Centered, where ḡ ← αḡ + (1 − α)g
 //	θ ← θ − η·g/a,  or with momentum μ: b ← μb + g/a,  θ ← θ − η·b
-func RMSProp(params []*dl.Tensor, lr float64, opts ...Option) Optimizer {
-	return newOptimizer(kindRMSProp, params, lr, opts)
+func RMSProp(params []*dl.Tensor, lr float64, opts ...RMSPropOption) Optimizer {
+	return newOptimizer(kindRMSProp, params, lr, opts, RMSPropOption.applyRMSProp)
 }
 
 // Adam returns Adam (Kingma and Ba 2015) with learning rate lr, as
@@ -77,8 +66,8 @@ func RMSProp(params []*dl.Tensor, lr float64, opts ...Option) Optimizer {
 //	θ ← θ − η/(1 − β₁ᵗ) · m / (√v/√(1 − β₂ᵗ) + ε)
 //
 // With AMSGrad, v in the denominator is the largest v so far.
-func Adam(params []*dl.Tensor, lr float64, opts ...Option) Optimizer {
-	return newOptimizer(kindAdam, params, lr, opts)
+func Adam(params []*dl.Tensor, lr float64, opts ...AdamOption) Optimizer {
+	return newOptimizer(kindAdam, params, lr, opts, AdamOption.applyAdam)
 }
 
 // AdamW returns Adam with decoupled weight decay (Loshchilov and Hutter
@@ -86,8 +75,8 @@ func Adam(params []*dl.Tensor, lr float64, opts ...Option) Optimizer {
 // first shrinks the parameters, θ ← θ(1 − ηλ), with λ = WeightDecay
 // (default 0.01), then takes Adam's step without weight decay. It takes
 // the options Adam takes.
-func AdamW(params []*dl.Tensor, lr float64, opts ...Option) Optimizer {
-	return newOptimizer(kindAdamW, params, lr, opts)
+func AdamW(params []*dl.Tensor, lr float64, opts ...AdamOption) Optimizer {
+	return newOptimizer(kindAdamW, params, lr, opts, AdamOption.applyAdam)
 }
 
 // LAMB returns LAMB (You et al. 2019, "Large Batch Optimization for Deep
@@ -101,8 +90,8 @@ func AdamW(params []*dl.Tensor, lr float64, opts ...Option) Optimizer {
 //
 // The trust ratio ‖θ‖/‖u‖ (Euclidean norms over the whole tensor; the
 // paper's φ is the identity) is 1 when either norm is 0.
-func LAMB(params []*dl.Tensor, lr float64, opts ...Option) Optimizer {
-	return newOptimizer(kindLAMB, params, lr, opts)
+func LAMB(params []*dl.Tensor, lr float64, opts ...LAMBOption) Optimizer {
+	return newOptimizer(kindLAMB, params, lr, opts, LAMBOption.applyLAMB)
 }
 
 // MomentumSetter is an optimizer whose momentum can change between steps,
@@ -113,13 +102,11 @@ type MomentumSetter interface {
 	SetMomentum(m float64)
 }
 
-// optimizer is every optimizer of this package: the rule is picked by kind.
-// It computes in float64 whatever the parameters' dtype: it reads a
-// parameter and its gradient as float64, keeps its state (momentum
-// buffers, moment averages) in float64, and writes the new values back
-// with AssignFloat64s, which rounds them to the parameter's dtype. It works
-// through a parameter in chunks of stepChunk elements with working buffers
-// it keeps, so that a step allocates nothing.
+// optimizer is every optimizer of this package: the rule is picked by kind
+// and defined once, in package cpu (cpu.StepRule), which every backend
+// runs. The state (momentum buffers, moment averages) lives beside each
+// parameter, on its device and in its dtype, as PyTorch keeps it; the
+// arithmetic of a step is float64, rounded to the dtype once.
 type optimizer struct {
 	kind   kind
 	params []*dl.Tensor
@@ -127,41 +114,23 @@ type optimizer struct {
 	c      config
 	exempt []bool // parameters LectureL2 leaves alone
 	state  []paramState
-
-	// theta and grad are Step's working copies of a parameter's values and
-	// gradient in float64, a chunk at a time (a whole parameter for LAMB),
-	// kept so that a step allocates nothing.
-	theta, grad []float64
+	groups []*stepGroup // Step's, kept between steps
 }
 
-// paramState is the state of one parameter, under PyTorch's names (see
-// State); buffers are nil until a step needs them.
+// paramState is the state of one parameter: its step count and its
+// buffers, in the order its rule's States names them; nil until a step
+// needs them.
 type paramState struct {
-	step           int
-	momentumBuffer []float64 // SGD, RMSProp with momentum
-	sum            []float64 // Adagrad
-	squareAvg      []float64 // RMSProp
-	gradAvg        []float64 // RMSProp, centered
-	expAvg         []float64 // Adam, AdamW, LAMB
-	expAvgSq       []float64 // Adam, AdamW, LAMB
-	maxExpAvgSq    []float64 // AMSGrad
-
-	// fresh is set for the step that creates the momentum buffer: that
-	// step fills it with the gradient (SGD).
-	fresh bool
-
-	// dev is the state of a parameter that lives on a device.
-	dev deviceState
+	step    int
+	buffers []*dl.Tensor
 }
-
-// stepChunk is how many elements of a parameter Step updates at a time:
-// its float64 working copies stay in the first-level cache.
-const stepChunk = 512
 
 func (o *optimizer) name() string { return kindNames[o.kind] }
 func (o *optimizer) op() string   { return "optim." + o.name() }
 
-func newOptimizer(k kind, params []*dl.Tensor, lr float64, opts []Option) *optimizer {
+// newOptimizer makes an optimizer of kind k: it fills the kind's defaults,
+// applies opts with apply and validates the result.
+func newOptimizer[O any](k kind, params []*dl.Tensor, lr float64, opts []O, apply func(O, *config)) *optimizer {
 	o := &optimizer{kind: k, params: slices.Clone(params), lr: lr}
 	op := o.op()
 	checkRange(op, "learning rate", lr, 0, inf, true)
@@ -180,7 +149,7 @@ func newOptimizer(k kind, params []*dl.Tensor, lr float64, opts []Option) *optim
 			c.eps = 1e-6
 		}
 	}
-	c.apply(o.name(), acceptedOptions[k], opts)
+	applyOptions(op, c, opts, apply)
 
 	checkRange(op, "weight decay", c.weightDecay, 0, inf, true)
 	checkRange(op, "eps", c.eps, 0, inf, true)
@@ -237,15 +206,6 @@ func newOptimizer(k kind, params []*dl.Tensor, lr float64, opts []Option) *optim
 	}
 	o.state = make([]paramState, len(params))
 	return o
-}
-
-// scratch returns Step's working buffers for the parameter values and the
-// gradient, of n elements each, kept between steps.
-func (o *optimizer) scratch(n int) (theta, grad []float64) {
-	if len(o.theta) < n {
-		o.theta, o.grad = make([]float64, n), make([]float64, n)
-	}
-	return o.theta[:n], o.grad[:n]
 }
 
 // checkMomentum validates a momentum for SGD and RMSProp.
@@ -317,265 +277,117 @@ func (o *optimizer) String() string {
 
 // Step updates every parameter that has a gradient; a parameter whose
 // Grad is nil is skipped and its state (its step count too) stays as it is.
-// Elementwise rules run over the parameter a chunk at a time; LAMB, whose
-// update needs norms over the whole tensor, at once.
+// The parameters that share a rule, a device and a dtype step together:
+// a device may update them all with one kernel.
 func (o *optimizer) Step() {
-	var batch deviceBatch
+	for _, grp := range o.groups {
+		grp.ps, grp.gs, grp.states = grp.ps[:0], grp.gs[:0], grp.states[:0]
+	}
 	for i, p := range o.params {
-		gt := p.Grad()
-		if gt == nil {
+		g := p.Grad()
+		if g == nil {
 			continue
 		}
-		n := p.Len()
-		if gt.Len() != n {
-			fail(o.op()+": Step", "gradient of shape %v does not match parameter %d of shape %v", gt.Shape(), i, p.Shape())
+		if g.Len() != p.Len() {
+			fail(o.op()+": Step", "gradient of shape %v does not match parameter %d of shape %v", g.Shape(), i, p.Shape())
+		}
+		if g.Device() != p.Device() {
+			fail(o.op()+": Step", "gradient on %v for parameter %d of shape %v on %v", g.Device(), i, p.Shape(), p.Device())
 		}
 		s := &o.state[i]
 		s.step++
-		if o.deviceStep(&batch, i, p, gt) {
-			continue
+		rule := o.rule(i, s)
+		states := o.buffers(rule, p, s)
+		o.groupOf(rule, p).add(p, g, states)
+	}
+	for _, grp := range o.groups {
+		if len(grp.ps) > 0 {
+			dl.StepAll(grp.rule, grp.ps, grp.gs, grp.states)
 		}
-		if o.plainSGD(i) { // θ ← θ − η·g in one pass, the same arithmetic
-			alpha := -o.lr
-			if o.c.maximize {
-				alpha = o.lr
-			}
-			p.AssignAddScaled(alpha, gt)
-			continue
+		clear(grp.ps[:cap(grp.ps)]) // hold no tensors between steps
+		clear(grp.gs[:cap(grp.gs)])
+		clear(grp.states[:cap(grp.states)])
+	}
+}
+
+// stepGroup is the parameters of one step that share a rule, a device
+// and a dtype. The groups are kept between steps, so that a step
+// allocates nothing once they have grown.
+type stepGroup struct {
+	rule   cpu.StepRule
+	dev    dl.Device
+	dtype  dl.DType
+	ps, gs []*dl.Tensor
+	states [][]*dl.Tensor
+}
+
+func (g *stepGroup) add(p, grad *dl.Tensor, states []*dl.Tensor) {
+	g.ps, g.gs, g.states = append(g.ps, p), append(g.gs, grad), append(g.states, states)
+}
+
+// groupOf returns the group of this step for p under rule.
+func (o *optimizer) groupOf(rule cpu.StepRule, p *dl.Tensor) *stepGroup {
+	var free *stepGroup
+	for _, g := range o.groups {
+		if len(g.ps) > 0 && g.rule == rule && g.dev == p.Device() && g.dtype == p.DType() {
+			return g
 		}
-		o.initState(s, n)
-		chunk := stepChunk
-		if o.kind == kindLAMB {
-			chunk = n
-		}
-		for off := 0; off < n; off += chunk {
-			th, g := o.scratch(min(chunk, n-off))
-			p.ReadFloat64s(off, th)
-			gt.ReadFloat64s(off, g)
-			if o.c.maximize {
-				for j := range g {
-					g[j] = -g[j]
-				}
-			}
-			if lambda := o.c.lectureL2; lambda != 0 && !o.exempt[i] {
-				for j := range g {
-					g[j] += lambda * th[j]
-				}
-			}
-			switch o.kind {
-			case kindSGD:
-				o.sgd(th, g, s, off)
-			case kindAdagrad:
-				o.adagrad(th, g, s, off)
-			case kindRMSProp:
-				o.rmsprop(th, g, s, off)
-			case kindAdam, kindAdamW:
-				o.adam(th, g, s, off)
-			case kindLAMB:
-				o.lamb(th, g, s)
-			}
-			p.AssignFloat64s(off, th)
+		if len(g.ps) == 0 && free == nil {
+			free = g
 		}
 	}
-	batch.run()
+	if free == nil {
+		free = &stepGroup{}
+		o.groups = append(o.groups, free)
+	}
+	free.rule, free.dev, free.dtype = rule, p.Device(), p.DType()
+	return free
 }
 
-// plainSGD reports whether parameter i's step is SGD without momentum,
-// weight decay or L2 term: θ − η·g (θ + η·g to maximize), which
-// AssignAddScaled computes as the general path does, in float64.
-func (o *optimizer) plainSGD(i int) bool {
+// rule returns parameter i's update rule for its next step.
+func (o *optimizer) rule(i int, s *paramState) cpu.StepRule {
 	c := &o.c
-	return o.kind == kindSGD && c.momentum == 0 && c.weightDecay == 0 && (c.lectureL2 == 0 || o.exempt[i])
-}
-
-// initState makes the state buffers of a parameter of n elements that
-// this step needs and does not have yet.
-func (o *optimizer) initState(s *paramState, n int) {
-	c := &o.c
-	s.fresh = false
+	r := cpu.StepRule{LR: o.lr, WeightDecay: c.weightDecay, Maximize: c.maximize, Step: s.step, Eps: c.eps}
+	if lambda := c.lectureL2; lambda != 0 && !o.exempt[i] {
+		r.L2 = lambda
+	}
 	switch o.kind {
 	case kindSGD:
-		if c.momentum != 0 && s.momentumBuffer == nil {
-			s.momentumBuffer, s.fresh = make([]float64, n), true
-		}
+		r.Kind, r.Momentum, r.Dampening, r.Nesterov = cpu.SGD, c.momentum, c.dampening, c.nesterov
+		r.FirstStep = c.momentum != 0 && s.buffers == nil
+		r.Eps = 0
 	case kindAdagrad:
-		if s.sum == nil {
-			s.sum = filled(n, c.initialAccumulator)
-		}
+		r.Kind, r.LRDecay = cpu.Adagrad, c.lrDecay
 	case kindRMSProp:
-		if s.squareAvg == nil {
-			s.squareAvg = make([]float64, n)
+		r.Kind, r.Alpha, r.Centered, r.Momentum = cpu.RMSProp, c.alpha, c.centered, c.momentum
+	case kindAdam, kindAdamW:
+		r.Kind, r.Beta1, r.Beta2, r.AMSGrad = cpu.Adam, c.beta1, c.beta2, c.amsgrad
+		if o.kind == kindAdamW {
+			r.Kind = cpu.AdamW
 		}
-		if c.centered && s.gradAvg == nil {
-			s.gradAvg = make([]float64, n)
-		}
-		if c.momentum > 0 && s.momentumBuffer == nil {
-			s.momentumBuffer = make([]float64, n)
-		}
-	case kindAdam, kindAdamW, kindLAMB:
-		if s.expAvg == nil {
-			s.expAvg, s.expAvgSq = make([]float64, n), make([]float64, n)
-		}
-		if c.amsgrad && s.maxExpAvgSq == nil {
-			s.maxExpAvgSq = make([]float64, n)
-		}
+	case kindLAMB:
+		r.Kind, r.Beta1, r.Beta2 = cpu.LAMB, c.beta1, c.beta2
 	}
+	return r
 }
 
-// The rules below follow PyTorch 1.13's single-tensor implementations
-// (torch/optim/*.py, _single_tensor_*) operation by operation, so that
-// float64 results agree to rounding.
-
-func (o *optimizer) sgd(th, g []float64, s *paramState, off int) {
-	c, lr := &o.c, o.lr
-	var buf []float64
-	if c.momentum != 0 {
-		buf = s.momentumBuffer[off : off+len(th)]
-	}
-	for j := range th {
-		d := g[j]
-		if c.weightDecay != 0 {
-			d += c.weightDecay * th[j]
+// buffers returns p's state buffers for rule, made on first use (zeros;
+// Adagrad's sum starts at InitialAccumulator) and moved to p's device if
+// p has moved since.
+func (o *optimizer) buffers(rule cpu.StepRule, p *dl.Tensor, s *paramState) []*dl.Tensor {
+	if s.buffers == nil {
+		init := 0.0
+		if o.kind == kindAdagrad {
+			init = o.c.initialAccumulator
 		}
-		if c.momentum != 0 {
-			b := &buf[j]
-			if s.fresh {
-				*b = d
-			} else {
-				*b = *b*c.momentum + (1-c.dampening)*d
-			}
-			if c.nesterov {
-				d += c.momentum * *b
-			} else {
-				d = *b
-			}
-		}
-		th[j] -= lr * d
-	}
-}
-
-func (o *optimizer) adagrad(th, g []float64, s *paramState, off int) {
-	c := &o.c
-	sum := s.sum[off : off+len(th)]
-	clr := o.lr / (1 + float64(s.step-1)*c.lrDecay)
-	for j := range th {
-		d := g[j]
-		if c.weightDecay != 0 {
-			d += c.weightDecay * th[j]
-		}
-		sum[j] += d * d
-		std := math.Sqrt(sum[j]) + c.eps
-		th[j] -= clr * d / std
-	}
-}
-
-func (o *optimizer) rmsprop(th, g []float64, s *paramState, off int) {
-	c, lr := &o.c, o.lr
-	n := len(th)
-	sq := s.squareAvg[off : off+n]
-	var ga, mb []float64
-	if c.centered {
-		ga = s.gradAvg[off : off+n]
-	}
-	if c.momentum > 0 {
-		mb = s.momentumBuffer[off : off+n]
-	}
-	for j := range th {
-		d := g[j]
-		if c.weightDecay != 0 {
-			d += c.weightDecay * th[j]
-		}
-		sq[j] = sq[j]*c.alpha + (1-c.alpha)*d*d
-		var avg float64
-		if c.centered {
-			ga[j] = ga[j]*c.alpha + (1-c.alpha)*d
-			avg = math.Sqrt(sq[j] - ga[j]*ga[j])
-		} else {
-			avg = math.Sqrt(sq[j])
-		}
-		avg += c.eps
-		if c.momentum > 0 {
-			mb[j] = mb[j]*c.momentum + d/avg
-			th[j] -= lr * mb[j]
-		} else {
-			th[j] -= lr * d / avg
+		for range rule.States() {
+			s.buffers = append(s.buffers, p.DType().Full(init, p.Shape()...).MoveTo(p.Device()))
 		}
 	}
-}
-
-// moments updates Adam's moment averages of the elements from off on with
-// d and returns them and the bias corrections 1 − β₁ᵗ and 1 − β₂ᵗ.
-func (o *optimizer) moments(d []float64, s *paramState, off int) (m, v []float64, bc1, bc2 float64) {
-	c := &o.c
-	m, v = s.expAvg[off:off+len(d)], s.expAvgSq[off:off+len(d)]
-	for j, g := range d {
-		m[j] = m[j]*c.beta1 + (1-c.beta1)*g
-		v[j] = v[j]*c.beta2 + (1-c.beta2)*g*g
+	for _, b := range s.buffers {
+		b.MoveTo(p.Device())
 	}
-	t := float64(s.step)
-	return m, v, 1 - math.Pow(c.beta1, t), 1 - math.Pow(c.beta2, t)
-}
-
-func (o *optimizer) adam(th, g []float64, s *paramState, off int) {
-	c, lr := &o.c, o.lr
-	if o.kind == kindAdamW {
-		f := 1 - lr*c.weightDecay
-		for j := range th {
-			th[j] *= f
-		}
-	} else if c.weightDecay != 0 {
-		for j := range g {
-			g[j] += c.weightDecay * th[j]
-		}
-	}
-	m, v, bc1, bc2 := o.moments(g, s, off)
-	stepSize, bc2Sqrt := lr/bc1, math.Sqrt(bc2)
-	if c.amsgrad {
-		mx := s.maxExpAvgSq[off : off+len(th)]
-		for j := range v {
-			mx[j] = max(mx[j], v[j])
-		}
-		v = mx
-	}
-	for j := range th {
-		denom := math.Sqrt(v[j])/bc2Sqrt + c.eps
-		th[j] -= stepSize * m[j] / denom
-	}
-}
-
-// lamb updates the whole parameter at once: the trust ratio needs the
-// norms of the parameter and of the update. The update is built in g.
-func (o *optimizer) lamb(th, g []float64, s *paramState) {
-	c := &o.c
-	m, v, bc1, bc2 := o.moments(g, s, 0)
-	u := g
-	for j := range th {
-		mHat, vHat := m[j]/bc1, v[j]/bc2
-		u[j] = mHat/(math.Sqrt(vHat)+c.eps) + c.weightDecay*th[j]
-	}
-	trust := 1.0
-	if wn, un := norm(th), norm(u); wn > 0 && un > 0 {
-		trust = wn / un
-	}
-	for j := range th {
-		th[j] -= o.lr * trust * u[j]
-	}
-}
-
-func norm(x []float64) float64 {
-	s := 0.0
-	for _, v := range x {
-		s += v * v
-	}
-	return math.Sqrt(s)
-}
-
-func filled(n int, v float64) []float64 {
-	s := make([]float64, n)
-	for i := range s {
-		s[i] = v
-	}
-	return s
+	return s.buffers
 }
 
 // State returns a copy of opt's state for parameter p as Float64 tensors of
@@ -596,26 +408,9 @@ func State(opt Optimizer, p *dl.Tensor) map[string]*dl.Tensor {
 	}
 	s := &o.state[i]
 	m := map[string]*dl.Tensor{"step": dl.Float64.Scalar(float64(s.step))}
-	for name, t := range map[string]*dl.Tensor{
-		"momentum_buffer": s.dev.momentumBuffer, "exp_avg": s.dev.expAvg,
-		"exp_avg_sq": s.dev.expAvgSq, "max_exp_avg_sq": s.dev.maxExpAvgSq,
-	} {
-		if t != nil {
-			m[name] = t.To(dl.CPU).AsType(dl.Float64)
-		}
-	}
-	for name, buf := range map[string][]float64{
-		"momentum_buffer": s.momentumBuffer, "sum": s.sum,
-		"square_avg": s.squareAvg, "grad_avg": s.gradAvg,
-		"exp_avg": s.expAvg, "exp_avg_sq": s.expAvgSq, "max_exp_avg_sq": s.maxExpAvgSq,
-	} {
-		if buf == nil {
-			continue
-		}
-		if p.Rank() == 0 {
-			m[name] = dl.Float64.Scalar(buf[0])
-		} else {
-			m[name] = dl.FromSlice(slices.Clone(buf), p.Shape()...)
+	for j, name := range o.rule(i, s).States() {
+		if j < len(s.buffers) {
+			m[name] = s.buffers[j].To(dl.CPU).AsType(dl.Float64).Detach()
 		}
 	}
 	return m

@@ -23,39 +23,62 @@ type PlateauSchedule struct {
 	cooldownCounter int
 }
 
-// PlateauOption changes a ReduceOnPlateau schedule's defaults.
-type PlateauOption func(*PlateauSchedule)
+// PlateauOption changes a ReduceOnPlateau schedule's defaults: PlateauMax,
+// PlateauThreshold, PlateauAbsThreshold, PlateauCooldown, PlateauMinLR,
+// PlateauEps. Each is a value of a small type of this package, and only
+// these options are PlateauOptions: an optimizer's option passed to
+// ReduceOnPlateau does not compile.
+type PlateauOption interface{ applyPlateau(*PlateauSchedule) }
 
 // PlateauMax makes the schedule wait for the metric to stop rising
 // (mode='max', for an accuracy) rather than falling (the default, for a
-// loss).
-func PlateauMax() PlateauOption { return func(s *PlateauSchedule) { s.maximize = true } }
+// loss). For ReduceOnPlateau.
+func PlateauMax() plateauMax { return plateauMax{} }
 
-// PlateauThreshold sets the relative improvement that counts: a loss must
-// fall below best·(1 − t), an accuracy rise above best·(1 + t)
-// (threshold_mode='rel'; default t = 1e-4).
-func PlateauThreshold(t float64) PlateauOption {
-	return func(s *PlateauSchedule) { s.threshold, s.absolute = t, false }
+type plateauMax struct{}
+
+func (plateauMax) applyPlateau(s *PlateauSchedule) { s.maximize = true }
+
+// PlateauThreshold sets the relative improvement t ≥ 0 that counts: a loss
+// must fall below best·(1 − t), an accuracy rise above best·(1 + t)
+// (threshold_mode='rel'; default t = 1e-4). For ReduceOnPlateau.
+func PlateauThreshold(t float64) plateauThreshold { return plateauThreshold{t, false} }
+
+// PlateauAbsThreshold sets an absolute improvement t ≥ 0 that counts: a
+// loss must fall below best − t, an accuracy rise above best + t
+// (threshold_mode='abs'). For ReduceOnPlateau.
+func PlateauAbsThreshold(t float64) plateauThreshold { return plateauThreshold{t, true} }
+
+type plateauThreshold struct {
+	t        float64
+	absolute bool
 }
 
-// PlateauAbsThreshold sets an absolute improvement that counts: a loss
-// must fall below best − t, an accuracy rise above best + t
-// (threshold_mode='abs').
-func PlateauAbsThreshold(t float64) PlateauOption {
-	return func(s *PlateauSchedule) { s.threshold, s.absolute = t, true }
-}
+func (t plateauThreshold) applyPlateau(s *PlateauSchedule) { s.threshold, s.absolute = t.t, t.absolute }
 
-// PlateauCooldown sets the number of observations after a reduction
-// during which bad ones are not counted (default 0).
-func PlateauCooldown(n int) PlateauOption { return func(s *PlateauSchedule) { s.cooldown = n } }
+// PlateauCooldown sets the number n ≥ 0 of observations after a reduction
+// during which bad ones are not counted (default 0). For ReduceOnPlateau.
+func PlateauCooldown(n int) plateauCooldown { return plateauCooldown(n) }
 
-// PlateauMinLR sets the rate below which the schedule does not go
-// (default 0).
-func PlateauMinLR(lr float64) PlateauOption { return func(s *PlateauSchedule) { s.minLR = lr } }
+type plateauCooldown int
+
+func (n plateauCooldown) applyPlateau(s *PlateauSchedule) { s.cooldown = int(n) }
+
+// PlateauMinLR sets the rate lr ≥ 0 below which the schedule does not go
+// (default 0). For ReduceOnPlateau.
+func PlateauMinLR(lr float64) plateauMinLR { return plateauMinLR(lr) }
+
+type plateauMinLR float64
+
+func (lr plateauMinLR) applyPlateau(s *PlateauSchedule) { s.minLR = float64(lr) }
 
 // PlateauEps sets the smallest change of rate worth making: a reduction
-// smaller than eps is skipped (default 1e-8).
-func PlateauEps(eps float64) PlateauOption { return func(s *PlateauSchedule) { s.eps = eps } }
+// smaller than eps ≥ 0 is skipped (default 1e-8). For ReduceOnPlateau.
+func PlateauEps(eps float64) plateauEps { return plateauEps(eps) }
+
+type plateauEps float64
+
+func (e plateauEps) applyPlateau(s *PlateauSchedule) { s.eps = float64(e) }
 
 // ReduceOnPlateau returns a schedule that starts at lr and multiplies the
 // rate by factor (in [0, 1)) when the metric has not improved for more
@@ -66,9 +89,7 @@ func PlateauEps(eps float64) PlateauOption { return func(s *PlateauSchedule) { s
 func ReduceOnPlateau(lr, factor float64, patience int, opts ...PlateauOption) *PlateauSchedule {
 	const op = "optim.ReduceOnPlateau"
 	s := &PlateauSchedule{lr: lr, factor: factor, patience: patience, threshold: 1e-4, eps: 1e-8}
-	for _, o := range opts {
-		o(s)
-	}
+	applyOptions(op, s, opts, PlateauOption.applyPlateau)
 	checkLR(op, lr)
 	checkRange(op, "factor", factor, 0, 1, false)
 	if patience < 0 {

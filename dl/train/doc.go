@@ -11,4 +11,10 @@
 // Fit returns a History of every step and epoch for plotting later. An
 // interrupt (Ctrl-C, or interrupting the notebook cell) stops the run
 // after the current step; the last completed epoch's checkpoint stays.
+//
+// A bad argument (no optimizer, a loader without batches, an empty
+// validation set) panics with a *dl.Error before the first step, e.g.
+// "dl: train.Fit: Options.Optimizer is nil"; dl.Catch turns it into an
+// error. A checkpoint that cannot be written or read is recorded in
+// History.Err instead.
 package train

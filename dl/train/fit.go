@@ -2,7 +2,6 @@ package train
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"os"
 	"os/signal"
@@ -16,13 +15,26 @@ import (
 
 // Fit trains model on the batches of loader as opts say and returns the
 // run's history. Each step is the lecture's: ZeroGrad, Forward, loss,
-// Backward, Step. Fit leaves the model in evaluation mode.
+// Backward, Step. Fit leaves the model in evaluation mode. It panics with a
+// *dl.Error, before the first step, when the model, the loader or
+// opts.Optimizer is nil, or when the loader or opts.Validation has no
+// samples to give.
 func Fit(model nn.Module, loader *data.Loader, opts Options) *History {
-	if opts.Optimizer == nil {
-		panic("train.Fit: Options.Optimizer is nil")
-	}
-	if loader == nil || loader.Len() == 0 {
-		panic("train.Fit: the loader has no batches")
+	const op = "Fit"
+	switch {
+	case model == nil:
+		panicf(op, "the model is nil")
+	case opts.Optimizer == nil:
+		panicf(op, "Options.Optimizer is nil")
+	case loader == nil:
+		panicf(op, "the loader is nil")
+	case loader.Dataset().Len() == 0:
+		panicf(op, "the loader's data set %q has no samples", loader.Dataset().Name)
+	case loader.Len() == 0:
+		panicf(op, "the loader has no batches: its %d samples are fewer than the batch size %d, and DropLast leaves them out",
+			loader.Dataset().Len(), loader.BatchSize())
+	case opts.Validation != nil && opts.Validation.Len() == 0:
+		panicf(op, "validation set %q has no samples", opts.Validation.Name)
 	}
 	r := newRun(model, loader, opts)
 	defer r.stopSignals()
@@ -210,9 +222,6 @@ func (r *run) evaluate(ds *data.Dataset) (loss, acc float64) {
 			n += x.Dim(0)
 		}
 	})
-	if n == 0 {
-		panic(fmt.Sprintf("train.Fit: validation set %q is empty", ds.Name))
-	}
 	return loss / float64(n), acc / float64(n)
 }
 

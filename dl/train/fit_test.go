@@ -179,3 +179,32 @@ func TestOneCycleCyclesMomentum(t *testing.T) {
 		t.Errorf("Adagrad step 1 lr %g, want %g", h.Steps[1].LR, sched.LR(1))
 	}
 }
+
+// A bad argument panics with a *dl.Error before the first step, so that
+// dl.Catch turns it into an error.
+func TestFitBadArguments(t *testing.T) {
+	net := playgroundNet(1)
+	opt := optim.SGD(net.Parameters(), 0.1)
+	ds := data.XOR(10, 0, 1)
+	ds.Name = "xor"
+	empty := ds.Slice(0, 0)
+	for _, c := range []struct {
+		f    func()
+		want string
+	}{
+		{func() { Fit(nil, data.NewLoader(ds, 4), Options{Optimizer: opt}) }, "dl: train.Fit: the model is nil"},
+		{func() { Fit(net, data.NewLoader(ds, 4), Options{}) }, "dl: train.Fit: Options.Optimizer is nil"},
+		{func() { Fit(net, nil, Options{Optimizer: opt}) }, "dl: train.Fit: the loader is nil"},
+		{func() { Fit(net, data.NewLoader(empty, 4), Options{Optimizer: opt}) },
+			`dl: train.Fit: the loader's data set "xor" has no samples`},
+		{func() { Fit(net, data.NewLoader(ds, 20, data.DropLast()), Options{Optimizer: opt}) },
+			"dl: train.Fit: the loader has no batches: its 10 samples are fewer than the batch size 20, and DropLast leaves them out"},
+		{func() { Fit(net, data.NewLoader(ds, 4), Options{Optimizer: opt, Validation: empty}) },
+			`dl: train.Fit: validation set "xor" has no samples`},
+	} {
+		err := dl.Catch(c.f)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("got  %v\nwant %s", err, c.want)
+		}
+	}
+}

@@ -30,7 +30,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gradbook/gradbook/dl"
+	"github.com/gradbook/gradbook/dl/cpu"
 	"github.com/gradbook/gradbook/dl/data"
 	"github.com/gradbook/gradbook/dl/nn"
 	"github.com/gradbook/gradbook/dl/optim"
@@ -85,7 +85,7 @@ func main() {
 	blasOnly := flag.Bool("blas", false, "print the BLAS that dl uses here and exit (bench/compare records it)")
 	flag.Parse()
 	if *blasOnly {
-		fmt.Println(dl.CurrentBLAS().Name())
+		fmt.Println(cpu.CurrentBLAS().Name())
 		return
 	}
 
@@ -266,7 +266,7 @@ func machine() string {
 // blasThreads names the BLAS that dl's matrix products use, with
 // OpenBLAS's thread setting when it is OpenBLAS.
 func blasThreads() string {
-	name := dl.CurrentBLAS().Name()
+	name := cpu.CurrentBLAS().Name()
 	if strings.HasPrefix(name, "openblas") {
 		if n := os.Getenv("OPENBLAS_NUM_THREADS"); n != "" {
 			name += ", OPENBLAS_NUM_THREADS " + n

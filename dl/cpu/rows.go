@@ -1,4 +1,4 @@
-package dl
+package cpu
 
 import "math"
 
@@ -7,15 +7,10 @@ import "math"
 // of n elements each: row (o, i) holds x[o·n·inner + k·inner + i], k < n.
 // Within a row everything is accumulated in float64.
 
-// rowsOf returns the layout of axis in shape.
-func rowsOf(shape []int, axis int) (outer, n, inner int) {
-	return numel(shape[:axis]), shape[axis], numel(shape[axis+1:])
-}
-
 // rowShift returns the shift of the stable softmax family for the row
 // starting at base: its maximum (NaN if it holds one), or 0 where that is
 // infinite.
-func rowShift[T float](x []T, base, n, stride int) float64 {
+func rowShift[T Float](x []T, base, n, stride int) float64 {
 	m := math.Inf(-1)
 	for k := 0; k < n; k++ {
 		v := float64(x[base+k*stride])
@@ -32,10 +27,10 @@ func rowShift[T float](x []T, base, n, stride int) float64 {
 	return m
 }
 
-// softmaxRows writes softmax (or, with log, log-softmax) of src's rows to
+// Softmax writes softmax (or, with log, log-softmax) of src's rows to
 // dst. Softmax is e/s with e = exp(x − m) rounded to T and s = Σ e;
 // log-softmax is (x − m) − ln s, rounded once.
-func softmaxRows[T float](dst, src []T, outer, n, inner int, log bool) {
+func Softmax[T Float](dst, src []T, outer, n, inner int, log bool) {
 	for o := 0; o < outer; o++ {
 		for i := 0; i < inner; i++ {
 			base := o*n*inner + i
@@ -62,9 +57,9 @@ func softmaxRows[T float](dst, src []T, outer, n, inner int, log bool) {
 	}
 }
 
-// softmaxRowsGrad writes y·(g − Σ g·y) per row: softmax's vjp (and jvp,
+// SoftmaxGrad writes y·(g − Σ g·y) per row: softmax's vjp (and jvp,
 // with the tangent for g), y being the softmax.
-func softmaxRowsGrad[T float](dst, g, y []T, outer, n, inner int) {
+func SoftmaxGrad[T Float](dst, g, y []T, outer, n, inner int) {
 	for o := 0; o < outer; o++ {
 		for i := 0; i < inner; i++ {
 			base := o*n*inner + i
@@ -80,9 +75,9 @@ func softmaxRowsGrad[T float](dst, g, y []T, outer, n, inner int) {
 	}
 }
 
-// logSoftmaxRowsGrad writes log-softmax's vjp g − exp(y)·Σ g per row, or
+// LogSoftmaxGrad writes log-softmax's vjp g − exp(y)·Σ g per row, or
 // with jvp its jvp t − Σ exp(y)·t, y being the log-softmax.
-func logSoftmaxRowsGrad[T float](dst, g, y []T, outer, n, inner int, jvp bool) {
+func LogSoftmaxGrad[T Float](dst, g, y []T, outer, n, inner int, jvp bool) {
 	for o := 0; o < outer; o++ {
 		for i := 0; i < inner; i++ {
 			base := o*n*inner + i
@@ -106,9 +101,9 @@ func logSoftmaxRowsGrad[T float](dst, g, y []T, outer, n, inner int, jvp bool) {
 	}
 }
 
-// crossEntropyRows returns Σ over rows of (log Σ exp x − x[label]) and
+// CrossEntropy returns Σ over rows of (log Σ exp x − x[label]) and
 // writes each row's log Σ exp x to lse; label(r) is row r's class.
-func crossEntropyRows[T float](x []T, outer, n, inner int, labels []int, lse []float64) float64 {
+func CrossEntropy[T Float](x []T, outer, n, inner int, labels []int, lse []float64) float64 {
 	total := 0.0
 	for o := 0; o < outer; o++ {
 		for i := 0; i < inner; i++ {
@@ -127,9 +122,9 @@ func crossEntropyRows[T float](x []T, outer, n, inner int, labels []int, lse []f
 	return total
 }
 
-// crossEntropyRowsGrad writes scale·(softmax(x) − onehot(label)) per row,
+// CrossEntropyGrad writes scale·(softmax(x) − onehot(label)) per row,
 // the vjp of the summed cross-entropy times scale.
-func crossEntropyRowsGrad[T float](dst, x []T, outer, n, inner int, labels []int, lse []float64, scale float64) {
+func CrossEntropyGrad[T Float](dst, x []T, outer, n, inner int, labels []int, lse []float64, scale float64) {
 	for o := 0; o < outer; o++ {
 		for i := 0; i < inner; i++ {
 			base := o*n*inner + i
@@ -146,8 +141,8 @@ func crossEntropyRowsGrad[T float](dst, x []T, outer, n, inner int, labels []int
 	}
 }
 
-// crossEntropyRowsJVP returns Σ over rows of Σ softmax(x)·t − t[label].
-func crossEntropyRowsJVP[T float](x, t []T, outer, n, inner int, labels []int, lse []float64) float64 {
+// CrossEntropyJVP returns Σ over rows of Σ softmax(x)·t − t[label].
+func CrossEntropyJVP[T Float](x, t []T, outer, n, inner int, labels []int, lse []float64) float64 {
 	total := 0.0
 	for o := 0; o < outer; o++ {
 		for i := 0; i < inner; i++ {
@@ -163,7 +158,23 @@ func crossEntropyRowsJVP[T float](x, t []T, outer, n, inner int, labels []int, l
 	return total
 }
 
-// softplus returns log(1 + eᶻ) without overflow.
-func softplus(z float64) float64 {
+// Softplus returns log(1 + eᶻ) without overflow.
+func Softplus(z float64) float64 {
 	return max(z, 0) + math.Log1p(math.Exp(-math.Abs(z)))
+}
+
+// LogSumExp writes to dst [outer inner] each row's log Σ exp x, as
+// m + ln Σ exp(x − m) with e = exp(x − m) rounded to T, as Softmax.
+func LogSumExp[T Float](dst, src []T, outer, n, inner int) {
+	for o := 0; o < outer; o++ {
+		for i := 0; i < inner; i++ {
+			base := o*n*inner + i
+			m := rowShift(src, base, n, inner)
+			s := 0.0
+			for k, p := 0, base; k < n; k, p = k+1, p+inner {
+				s += float64(T(math.Exp(float64(src[p]) - m)))
+			}
+			dst[o*inner+i] = T(math.Log(s) + m)
+		}
+	}
 }

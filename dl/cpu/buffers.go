@@ -1,4 +1,4 @@
-package dl
+package cpu
 
 import (
 	"math/bits"
@@ -43,9 +43,9 @@ func sizeClass(n int) (class, capacity int) {
 	return e*8 + sub, 1<<(e-1) + (sub+1)*step
 }
 
-// getBuf returns a buffer of n elements of T whose contents are
+// Get returns a buffer of n elements of T whose contents are
 // arbitrary: the caller writes every element.
-func getBuf[T float](n int) []T {
+func Get[T Float](n int) []T {
 	if n < poolMin {
 		return make([]T, n)
 	}
@@ -57,59 +57,32 @@ func getBuf[T float](n int) []T {
 	return make([]T, n, capacity)
 }
 
-// getZeroed returns a buffer of n zeros of T.
-func getZeroed[T float](n int) []T {
-	b := getBuf[T](n)
+// GetZeroed returns a buffer of n zeros of T.
+func GetZeroed[T Float](n int) []T {
+	b := Get[T](n)
 	if n >= poolMin {
 		clear(b)
 	}
 	return b
 }
 
-// putBuf gives b back for reuse; nothing may use it afterwards.
-func putBuf[T float](b []T) {
+// Put gives b back for reuse; nothing may use it afterwards.
+func Put[T Float](b []T) {
 	if cap(b) < poolMin {
 		return
 	}
 	c, capacity := sizeClass(cap(b))
-	if capacity != cap(b) { // not made by getBuf
+	if capacity != cap(b) { // not made by Get
 		return
 	}
 	b = b[:cap(b)]
 	poolFor[T](c).Put(&b)
 }
 
-func poolFor[T float](class int) *sync.Pool {
+func poolFor[T Float](class int) *sync.Pool {
 	var zero T
 	if _, ok := any(zero).(float32); ok {
 		return &pool32[class]
 	}
 	return &pool64[class]
-}
-
-// allocRaw makes storage for n elements of dtype d with arbitrary
-// contents, for kernels that write every element.
-func (d DType) allocRaw(n int) any {
-	switch d {
-	case Float32:
-		return getBuf[float32](n)
-	case Float64:
-		return getBuf[float64](n)
-	}
-	panicf("alloc", "unknown dtype %d", int(d))
-	return nil
-}
-
-// release gives t's storage back for reuse. Only for tensors nothing else
-// can reach; t is unusable afterwards.
-func release(t *Tensor) {
-	switch s := t.data.(type) {
-	case *DeviceMemory:
-		s.Backend.Free(s)
-	case []float32:
-		putBuf(s)
-	case []float64:
-		putBuf(s)
-	}
-	t.data = nil
 }

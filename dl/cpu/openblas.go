@@ -1,4 +1,4 @@
-package dl
+package cpu
 
 import (
 	"errors"
@@ -42,7 +42,7 @@ var openBLASNames = []string{
 // path is "". The error names every place tried.
 func LoadOpenBLAS(path string) (*OpenBLAS, error) {
 	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
-		return nil, fmt.Errorf("dl: OpenBLAS: loading libraries is not supported on %s", runtime.GOOS)
+		return nil, fmt.Errorf("cpu: OpenBLAS: loading libraries is not supported on %s", runtime.GOOS)
 	}
 	names := openBLASNames
 	if path != "" {
@@ -66,7 +66,7 @@ func LoadOpenBLAS(path string) (*OpenBLAS, error) {
 		}
 		return o, nil
 	}
-	return nil, fmt.Errorf("dl: OpenBLAS not found (tried %s): %s", strings.Join(names, ", "), strings.Join(errs, "; "))
+	return nil, fmt.Errorf("cpu: OpenBLAS not found (tried %s): %s", strings.Join(names, ", "), strings.Join(errs, "; "))
 }
 
 // setCoreType picks OpenBLAS's AVX-512 kernels on CPUs that have AVX-512
@@ -110,7 +110,7 @@ func (o *OpenBLAS) Name() string { return "openblas (" + o.path + ")" }
 // gemmArgs holds the by-reference arguments of the Fortran gemm and the
 // argument list of the call: a heap object, so the library sees stable
 // addresses, reused through a pool so that a product allocates nothing.
-type gemmArgs[T float] struct {
+type gemmArgs[T Float] struct {
 	ta, tb        byte
 	m, n, k       int32
 	lda, ldb, ldc int32
@@ -120,7 +120,7 @@ type gemmArgs[T float] struct {
 
 var gemmArgs32, gemmArgs64 sync.Pool
 
-func getGemmArgs[T float]() *gemmArgs[T] {
+func getGemmArgs[T Float]() *gemmArgs[T] {
 	p := &gemmArgs64
 	var zero T
 	if _, ok := any(zero).(float32); ok {
@@ -132,7 +132,7 @@ func getGemmArgs[T float]() *gemmArgs[T] {
 	return new(gemmArgs[T])
 }
 
-func putGemmArgs[T float](g *gemmArgs[T]) {
+func putGemmArgs[T Float](g *gemmArgs[T]) {
 	var zero T
 	if _, ok := any(zero).(float32); ok {
 		gemmArgs32.Put(g)
@@ -161,7 +161,7 @@ func (o *OpenBLAS) Dgemm(tA, tB bool, m, n, k int, alpha float64, a []float64, l
 	callGemm(o.dgemm, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-func callGemm[T float](fn uintptr, tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+func callGemm[T Float](fn uintptr, tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	g := getGemmArgs[T]()
 	g.ta, g.tb = transFlag(tA), transFlag(tB)
 	g.m, g.n, g.k = int32(m), int32(n), int32(k)

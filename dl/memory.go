@@ -14,45 +14,46 @@ type Device interface {
 	String() string
 }
 
-// CPU is main memory, where every tensor starts.
-var CPU Device = cpuDevice{}
-
-type cpuDevice struct{}
-
-func (cpuDevice) String() string { return "cpu" }
-
-// DeviceMemory is a tensor's storage on a device: Len elements of DType at
-// device address Ptr, reserved by and owned by Backend. Backends make it;
-// dl only passes it back to them.
-type DeviceMemory struct {
-	Ptr     uintptr
-	Len     int
-	DType   DType
+// Memory is a tensor's storage: Len elements of DType, reserved by and
+// owned by Backend. Main memory keeps the values in Host, a Go slice
+// ([]float32 or []float64) that the garbage collector sees; a device keeps
+// them at its address Ptr, with Handle for its own bookkeeping. Backends
+// make Memory; dl only passes it back to them.
+type Memory struct {
 	Backend Backend
-	Handle  any // the backend's own bookkeeping for the block
+	DType   DType
+	Len     int
+	Host    any     // []float32 or []float64 of Len elements, or nil
+	Ptr     uintptr // a device address, or 0
+	Handle  any
 }
 
-// backend returns the backend holding t's values, or nil on the CPU.
-func (t *Tensor) backend() Backend {
-	if m, ok := t.data.(*DeviceMemory); ok {
-		return m.Backend
+// addr identifies m's storage for the aliasing checks of backward, nil
+// when it is empty.
+func (m *Memory) addr() *byte {
+	if m.Len == 0 {
+		return nil
 	}
-	return nil
+	switch s := m.Host.(type) {
+	case []float32:
+		return (*byte)(unsafe.Pointer(&s[0]))
+	case []float64:
+		return (*byte)(unsafe.Pointer(&s[0]))
+	}
+	return (*byte)(unsafe.Pointer(m))
 }
 
-// mem returns t's device storage; t must be on a device.
-func (t *Tensor) mem() *DeviceMemory { return t.data.(*DeviceMemory) }
+// backend returns the backend holding t's values.
+func (t *Tensor) backend() Backend { return t.data.Backend }
+
+// onCPU reports whether t's values are in main memory.
+func (t *Tensor) onCPU() bool { return t.data.Backend == CPU }
 
 // Device returns where t's values live.
-func (t *Tensor) Device() Device {
-	if b := t.backend(); b != nil {
-		return b
-	}
-	return CPU
-}
+func (t *Tensor) Device() Device { return t.data.Backend }
 
 // OnDevice reports whether t's values live on a device other than the CPU.
-func (t *Tensor) OnDevice() bool { return t.backend() != nil }
+func (t *Tensor) OnDevice() bool { return !t.onCPU() }
 
 // To returns t with its values on dev: t itself when they are there
 // already, otherwise a copy there. The copy is differentiable, as
@@ -60,9 +61,8 @@ func (t *Tensor) OnDevice() bool { return t.backend() != nil }
 // of a device tensor (Item, Float64s, printing) copies them to main memory
 // each time; To(dl.CPU) brings them back once.
 func (t *Tensor) To(dev Device) *Tensor {
-	src := t.backend()
 	dst := backendOf("To", dev)
-	if src == dst {
+	if t.backend() == dst {
 		return t
 	}
 	out := moveData(t, dst)
@@ -88,21 +88,18 @@ func (t *Tensor) MoveTo(dev Device) *Tensor {
 	if t.backend() == b {
 		return t
 	}
-	moved := moveData(t, b)
-	t.data = moved.data
+	t.data = moveData(t, b).data
 	if t.grad != nil {
 		t.grad = moveData(t.grad, b)
 	}
 	return t
 }
 
-// backendOf returns dev's backend, nil for the CPU.
+// backendOf returns dev's backend.
 func backendOf(op string, dev Device) Backend {
 	switch d := dev.(type) {
 	case nil:
 		panicf(op, "no device given (use dl.CPU or a device of package gpu)")
-	case cpuDevice:
-		return nil
 	case Backend:
 		return d
 	}
@@ -110,85 +107,53 @@ func backendOf(op string, dev Device) Backend {
 	return nil
 }
 
-// moveData returns a new leaf holding t's values on b (nil: the CPU).
+// moveData returns a new leaf holding a copy of t's values on b.
 func moveData(t *Tensor, b Backend) *Tensor {
-	host := t
-	if src := t.backend(); src != nil {
-		host = newTensorRaw(t.dtype, slices.Clone(t.shape))
-		download(host, t)
-	}
-	if b == nil {
-		if host == t {
-			host = t.Clone()
-		}
-		host.name = t.name
-		return host
-	}
 	out := newOn(b, t.dtype, slices.Clone(t.shape), false)
-	if out.Len() > 0 {
-		b.Upload(out.mem(), host.data)
-	}
 	out.name = t.name
+	if out.Len() == 0 {
+		return out
+	}
+	switch {
+	case t.onCPU():
+		b.Upload(out.data, t.data.Host)
+	case b == CPU:
+		t.backend().Download(out.data.Host, t.data)
+	default: // between two devices, through main memory
+		h := newOn(CPU, t.dtype, t.shape, false)
+		t.backend().Download(h.data.Host, t.data)
+		b.Upload(out.data, h.data.Host)
+	}
 	return out
 }
 
-// newOn returns a tensor on backend b (nil: the CPU), zero-filled when
-// zero is set.
+// newOn returns a tensor on backend b, zero-filled when zero is set.
 func newOn(b Backend, d DType, shape []int, zero bool) *Tensor {
-	if b == nil {
+	if b == CPU {
 		if zero {
 			return newTensor(d, shape)
 		}
 		return newTensorRaw(d, shape)
 	}
-	m := b.Alloc(d, numel(shape))
-	if zero && m.Len > 0 {
-		if !b.Fill(m, 0) {
-			b.Upload(m, d.alloc(m.Len))
-		}
+	t := &Tensor{shape: shape, dtype: d, data: b.Alloc(d, numel(shape)), id: nextID()}
+	if zero && t.Len() > 0 {
+		run(b).Fill(t.data, 0)
 	}
-	return &Tensor{shape: shape, dtype: d, data: m, id: nextID()}
+	return t
 }
 
-// download copies device tensor src's values into the host tensor dst of
-// its size, waiting for the work queued on the device.
-func download(dst, src *Tensor) {
-	if src.Len() > 0 {
-		src.backend().Download(dst.data, src.mem())
-	}
-}
-
-// hostOf returns t when it lives in main memory, otherwise a host copy
-// of its values (no history): the operand of a kernel that the device has
-// not got, computed on the host instead.
+// hostOf returns t when it lives in main memory, otherwise a copy of its
+// values there (no history): for reading values (Item, Float64s,
+// printing).
 func hostOf(t *Tensor) *Tensor {
-	if t == nil || t.backend() == nil {
+	if t == nil || t.onCPU() {
 		return t
 	}
-	h := newTensorRaw(t.dtype, slices.Clone(t.shape))
-	download(h, t)
-	return h
-}
-
-// uploadTo returns the host tensor h's values as a tensor on b.
-func uploadTo(b Backend, h *Tensor) *Tensor {
-	out := newOn(b, h.dtype, h.shape, false)
-	if out.Len() > 0 {
-		b.Upload(out.mem(), h.data)
-	}
-	return out
-}
-
-// writeBack copies the host tensor h's values over device tensor t's.
-func writeBack(t, h *Tensor) {
-	if t.Len() > 0 {
-		t.backend().Upload(t.mem(), h.data)
-	}
+	return moveData(t, CPU)
 }
 
 // deviceOf returns the backend that all of ts (nil ones skipped) live on,
-// nil for the CPU, and panics naming op when they are on different
-// devices.
+// and panics naming op when they are on different devices.
 func deviceOf(op string, ts ...*Tensor) Backend {
 	var b Backend
 	first := -1
@@ -196,25 +161,16 @@ func deviceOf(op string, ts ...*Tensor) Backend {
 		if t == nil {
 			continue
 		}
-		tb := t.backend()
 		if first < 0 {
-			b, first = tb, i
+			b, first = t.backend(), i
 			continue
 		}
-		if tb != b {
+		if t.backend() != b {
 			panicf(op, "tensors on different devices: %v %v on %v and %v %v on %v; move one with To",
 				ts[first].dtype, ts[first].shape, ts[first].Device(), t.dtype, t.shape, t.Device())
 		}
 	}
 	return b
-}
-
-// devAddr identifies device storage for the aliasing checks of backward.
-func devAddr(m *DeviceMemory) *byte {
-	if m.Len == 0 {
-		return nil
-	}
-	return (*byte)(unsafe.Pointer(m))
 }
 
 // sameDevice brings a rank-0 operand on the CPU to the other operand's
@@ -224,9 +180,9 @@ func sameDevice(op string, a, b *Tensor) (*Tensor, *Tensor) {
 	da, db := a.backend(), b.backend()
 	switch {
 	case da == db:
-	case db == nil && len(b.shape) == 0:
+	case db == CPU && len(b.shape) == 0:
 		b = b.To(da)
-	case da == nil && len(a.shape) == 0:
+	case da == CPU && len(a.shape) == 0:
 		a = a.To(db)
 	default:
 		deviceOf(op, a, b)
@@ -234,14 +190,18 @@ func sameDevice(op string, a, b *Tensor) (*Tensor, *Tensor) {
 	return a, b
 }
 
-// fullOn returns a tensor filled with v on backend b (nil: the CPU).
+// fullOn returns a tensor filled with v on backend b.
 func fullOn(b Backend, d DType, v float64, shape []int) *Tensor {
-	if b == nil {
-		return d.Full(v, shape...)
-	}
 	t := newOn(b, d, shape, false)
-	if t.Len() > 0 && !b.Fill(t.mem(), v) {
-		writeBack(t, d.Full(v, shape...))
+	if t.Len() > 0 {
+		run(b).Fill(t.data, v)
 	}
 	return t
+}
+
+// release gives t's storage back to its backend for reuse. Only for
+// tensors nothing else can reach; t is unusable afterwards.
+func release(t *Tensor) {
+	t.backend().Free(t.data)
+	t.data = nil
 }

@@ -1,4 +1,4 @@
-package dl
+package cpu
 
 import (
 	"sync/atomic"
