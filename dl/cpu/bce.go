@@ -1,11 +1,11 @@
 package cpu
 
-// BCE returns Σ Softplus(z) − z·y.
+// BCE returns Σ softplus(z) − z·y.
 func BCE[T Float](z, y []T) float64 {
 	total := 0.0
 	for i, v := range z {
 		zv := float64(v)
-		total += Softplus(zv) - zv*float64(y[i])
+		total += softplus(zv) - zv*float64(y[i])
 	}
 	return total
 }

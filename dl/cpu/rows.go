@@ -158,8 +158,8 @@ func CrossEntropyJVP[T Float](x, t []T, outer, n, inner int, labels []int, lse [
 	return total
 }
 
-// Softplus returns log(1 + eᶻ) without overflow.
-func Softplus(z float64) float64 {
+// softplus returns log(1 + eᶻ) without overflow.
+func softplus(z float64) float64 {
 	return max(z, 0) + math.Log1p(math.Exp(-math.Abs(z)))
 }
 
