@@ -198,6 +198,7 @@ func TestGradUnary(t *testing.T) {
 		{"Tan", (*dl.Tensor).Tan, tanIn},
 		{"Tanh", (*dl.Tensor).Tanh, wide},
 		{"Sigmoid", (*dl.Tensor).Sigmoid, wide},
+		{"Softplus", (*dl.Tensor).Softplus, wide},
 		{"ReLU", (*dl.Tensor).ReLU, gtAway},
 		{"Sqrt", (*dl.Tensor).Sqrt, pos},
 		{"Abs", (*dl.Tensor).Abs, gtAway},

@@ -9,20 +9,21 @@ import (
 
 // The elementwise ops as traces and graphs show them.
 var (
-	opNeg     = &opDef{"Neg", "−{0}", []string{"{g} × (−1)"}, []string{"−{d0}"}, false}
-	opExp     = &opDef{"Exp", "exp {0}", []string{"{g} × {out}"}, []string{"{d0} × {out}"}, false}
-	opLog     = &opDef{"Log", "ln {0}", []string{"{g} / {0}"}, []string{"{d0} / {0}"}, false}
-	opSin     = &opDef{"Sin", "sin {0}", []string{"{g} × cos {0}"}, []string{"{d0} × cos {0}"}, false}
-	opCos     = &opDef{"Cos", "cos {0}", []string{"−{g} × sin {0}"}, []string{"−{d0} × sin {0}"}, false}
-	opErf     = &opDef{"Erf", "erf {0}", []string{"{g} × 2/√π × exp(−{0}²)"}, []string{"{d0} × 2/√π × exp(−{0}²)"}, false}
-	opTan     = &opDef{"Tan", "tan {0}", []string{"{g} × (1 + {out}²)"}, []string{"{d0} × (1 + {out}²)"}, false}
-	opTanh    = &opDef{"Tanh", "tanh {0}", []string{"{g} × (1 − {out}²)"}, []string{"{d0} × (1 − {out}²)"}, false}
-	opSigmoid = &opDef{"Sigmoid", "σ({0})", []string{"{g} × {out} × (1 − {out})"}, []string{"{d0} × {out} × (1 − {out})"}, false}
-	opReLU    = &opDef{"ReLU", "relu {0}", []string{"{g} × [{0} > 0]"}, []string{"{d0} × [{0} > 0]"}, false}
-	opSqrt    = &opDef{"Sqrt", "√{0}", []string{"{g} / (2 × {out})"}, []string{"{d0} / (2 × {out})"}, false}
-	opAbs     = &opDef{"Abs", "|{0}|", []string{"{g} × sign {0}"}, []string{"{d0} × sign {0}"}, false}
-	opSquare  = &opDef{"Square", "{0}²", []string{"{g} × 2 × {0}"}, []string{"2 × {0} × {d0}"}, false}
-	opClamp   = &opDef{"Clamp", "clamp({0})", []string{"{g} × [lo ≤ {0} ≤ hi]"}, []string{"{d0} × [lo ≤ {0} ≤ hi]"}, false}
+	opNeg      = &opDef{"Neg", "−{0}", []string{"{g} × (−1)"}, []string{"−{d0}"}, false}
+	opExp      = &opDef{"Exp", "exp {0}", []string{"{g} × {out}"}, []string{"{d0} × {out}"}, false}
+	opLog      = &opDef{"Log", "ln {0}", []string{"{g} / {0}"}, []string{"{d0} / {0}"}, false}
+	opSin      = &opDef{"Sin", "sin {0}", []string{"{g} × cos {0}"}, []string{"{d0} × cos {0}"}, false}
+	opCos      = &opDef{"Cos", "cos {0}", []string{"−{g} × sin {0}"}, []string{"−{d0} × sin {0}"}, false}
+	opErf      = &opDef{"Erf", "erf {0}", []string{"{g} × 2/√π × exp(−{0}²)"}, []string{"{d0} × 2/√π × exp(−{0}²)"}, false}
+	opTan      = &opDef{"Tan", "tan {0}", []string{"{g} × (1 + {out}²)"}, []string{"{d0} × (1 + {out}²)"}, false}
+	opTanh     = &opDef{"Tanh", "tanh {0}", []string{"{g} × (1 − {out}²)"}, []string{"{d0} × (1 − {out}²)"}, false}
+	opSigmoid  = &opDef{"Sigmoid", "σ({0})", []string{"{g} × {out} × (1 − {out})"}, []string{"{d0} × {out} × (1 − {out})"}, false}
+	opReLU     = &opDef{"ReLU", "relu {0}", []string{"{g} × [{0} > 0]"}, []string{"{d0} × [{0} > 0]"}, false}
+	opSqrt     = &opDef{"Sqrt", "√{0}", []string{"{g} / (2 × {out})"}, []string{"{d0} / (2 × {out})"}, false}
+	opAbs      = &opDef{"Abs", "|{0}|", []string{"{g} × sign {0}"}, []string{"{d0} × sign {0}"}, false}
+	opSquare   = &opDef{"Square", "{0}²", []string{"{g} × 2 × {0}"}, []string{"2 × {0} × {d0}"}, false}
+	opSoftplus = &opDef{"Softplus", "softplus {0}", []string{"{g} × σ({0})"}, []string{"{d0} × σ({0})"}, false}
+	opClamp    = &opDef{"Clamp", "clamp({0})", []string{"{g} × [lo ≤ {0} ≤ hi]"}, []string{"{d0} × [lo ≤ {0} ≤ hi]"}, false}
 )
 
 // unaryOp applies f elementwise and records it with the derivative
@@ -97,6 +98,10 @@ func (x *Tensor) Abs() *Tensor { return unaryOp(x, opAbs, cpu.Abs, cpu.AbsGrad) 
 
 // Square returns x² elementwise.
 func (x *Tensor) Square() *Tensor { return unaryOp(x, opSquare, cpu.Square, cpu.SquareGrad) }
+
+// Softplus returns ln(1 + eˣ) elementwise, a smooth ReLU whose derivative
+// is the sigmoid σ(x); computed without overflow for large |x|.
+func (x *Tensor) Softplus() *Tensor { return unaryOp(x, opSoftplus, cpu.Softplus, cpu.SoftplusGrad) }
 
 // Clamp limits every element to [lo, hi]. The gradient passes where
 // lo ≤ x ≤ hi, as in PyTorch. Use ±Inf for a one-sided clamp.

@@ -265,6 +265,7 @@ func TestUnaryValues(t *testing.T) {
 		{"Sqrt", (*dl.Tensor).Sqrt, math.Sqrt, pos},
 		{"Abs", (*dl.Tensor).Abs, math.Abs, in},
 		{"Square", (*dl.Tensor).Square, func(v float64) float64 { return v * v }, in},
+		{"Softplus", (*dl.Tensor).Softplus, func(v float64) float64 { return math.Log1p(math.Exp(v)) }, in},
 		{"Clamp", func(x *dl.Tensor) *dl.Tensor { return x.Clamp(-1, 0.5) }, func(v float64) float64 { return math.Min(math.Max(v, -1), 0.5) }, in},
 	}
 	for _, c := range cases {
@@ -281,6 +282,7 @@ func TestUnaryValues(t *testing.T) {
 	gtExpectClose(t, "Sigmoid extremes", gtF64s(-1000, 1000, math.Inf(-1), math.Inf(1)).Sigmoid(), []int{4}, []float64{0, 1, 0, 1}, 0)
 	gtExpectClose(t, "Sigmoid extremes float32", dl.FromSlice([]float32{-1000, 1000}).Sigmoid(), []int{2}, []float64{0, 1}, 0)
 	gtExpectClose(t, "Tanh extremes", gtF64s(-1000, 1000).Tanh(), []int{2}, []float64{-1, 1}, 0)
+	gtExpectClose(t, "Softplus extremes", gtF64s(-1000, 1000).Softplus(), []int{2}, []float64{0, 1000}, 0)
 	gtExpectClose(t, "Clamp one-sided", gtF64s(-5, 5).Clamp(0, math.Inf(1)), []int{2}, []float64{0, 5}, 0)
 	gtExpectClose(t, "ReLU scalar", dl.Float64.Scalar(-3).ReLU(), []int{}, []float64{0}, 0)
 }

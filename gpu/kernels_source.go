@@ -30,27 +30,29 @@ func kernelSource(typ string) string {
 var (
 	// unaryExprs compute y from a.
 	unaryExprs = map[cpu.UnaryOp]string{
-		cpu.Neg:     "-a",
-		cpu.Exp:     "(T)exp((double)a)",
-		cpu.Log:     "(T)log((double)a)",
-		cpu.Tanh:    "(T)tanh((double)a)",
-		cpu.Sigmoid: "(T)sigmoid_d((double)a)",
-		cpu.ReLU:    "a > (T)0 ? a : (a != a ? a : (T)0)",
-		cpu.Sqrt:    "(T)sqrt((double)a)",
-		cpu.Abs:     "a < (T)0 ? -a : (a == (T)0 ? (T)0 : a)",
-		cpu.Square:  "a * a",
+		cpu.Neg:      "-a",
+		cpu.Exp:      "(T)exp((double)a)",
+		cpu.Log:      "(T)log((double)a)",
+		cpu.Tanh:     "(T)tanh((double)a)",
+		cpu.Sigmoid:  "(T)sigmoid_d((double)a)",
+		cpu.ReLU:     "a > (T)0 ? a : (a != a ? a : (T)0)",
+		cpu.Sqrt:     "(T)sqrt((double)a)",
+		cpu.Abs:      "a < (T)0 ? -a : (a == (T)0 ? (T)0 : a)",
+		cpu.Square:   "a * a",
+		cpu.Softplus: "(T)(fmax((double)a, 0.0) + log1p(exp(-fabs((double)a))))",
 	}
 	// gradExprs compute g·f′ from g and v, the op's input or output as
 	// the code's ReadsOutput says.
 	gradExprs = map[cpu.GradOp]string{
-		cpu.ExpGrad:     "g * v",
-		cpu.TanhGrad:    "g * ((T)1 - v * v)",
-		cpu.SigmoidGrad: "g * (v * ((T)1 - v))",
-		cpu.ReLUGrad:    "g * (v > (T)0 ? (T)1 : (T)0)",
-		cpu.SqrtGrad:    "g * (T)(0.5 / (double)v)",
-		cpu.AbsGrad:     "g * (v > (T)0 ? (T)1 : (v < (T)0 ? (T)-1 : (T)0))",
-		cpu.SquareGrad:  "g * ((T)2 * v)",
-		cpu.LogGrad:     "g / v",
+		cpu.ExpGrad:      "g * v",
+		cpu.TanhGrad:     "g * ((T)1 - v * v)",
+		cpu.SigmoidGrad:  "g * (v * ((T)1 - v))",
+		cpu.ReLUGrad:     "g * (v > (T)0 ? (T)1 : (T)0)",
+		cpu.SqrtGrad:     "g * (T)(0.5 / (double)v)",
+		cpu.AbsGrad:      "g * (v > (T)0 ? (T)1 : (v < (T)0 ? (T)-1 : (T)0))",
+		cpu.SquareGrad:   "g * ((T)2 * v)",
+		cpu.LogGrad:      "g / v",
+		cpu.SoftplusGrad: "g * (T)sigmoid_d((double)v)",
 	}
 	// binaryExprs compute the result from a and b.
 	binaryExprs = map[cpu.BinaryOp]string{

@@ -7,26 +7,27 @@ type UnaryOp uint8
 
 // The elementwise functions.
 const (
-	Neg     UnaryOp = iota // −x
-	Exp                    // eˣ
-	Log                    // ln x
-	Tanh                   // tanh x
-	Sigmoid                // 1/(1 + e⁻ˣ)
-	ReLU                   // max(x, 0)
-	Sqrt                   // √x
-	Abs                    // |x|
-	Square                 // x²
-	Sin                    // sin x
-	Cos                    // cos x
-	Tan                    // tan x
-	Erf                    // erf x
-	NonZero                // 1 where x ≠ 0, else 0
+	Neg      UnaryOp = iota // −x
+	Exp                     // eˣ
+	Log                     // ln x
+	Tanh                    // tanh x
+	Sigmoid                 // 1/(1 + e⁻ˣ)
+	ReLU                    // max(x, 0)
+	Sqrt                    // √x
+	Abs                     // |x|
+	Square                  // x²
+	Sin                     // sin x
+	Cos                     // cos x
+	Tan                     // tan x
+	Erf                     // erf x
+	NonZero                 // 1 where x ≠ 0, else 0
+	Softplus                // ln(1 + eˣ)
 	numUnary
 )
 
 var unaryNames = [...]string{Neg: "neg", Exp: "exp", Log: "log", Tanh: "tanh", Sigmoid: "sigmoid",
 	ReLU: "relu", Sqrt: "sqrt", Abs: "abs", Square: "square", Sin: "sin", Cos: "cos", Tan: "tan",
-	Erf: "erf", NonZero: "nonzero"}
+	Erf: "erf", NonZero: "nonzero", Softplus: "softplus"}
 
 // String names op as backends' kernel tables do, e.g. "exp".
 func (op UnaryOp) String() string { return unaryNames[op] }
@@ -47,24 +48,25 @@ type GradOp uint8
 
 // The derivative rules.
 const (
-	ExpGrad     GradOp = iota // g·y
-	LogGrad                   // g/x
-	TanhGrad                  // g·(1 − y²)
-	SigmoidGrad               // g·y(1 − y)
-	ReLUGrad                  // g·[x > 0]
-	SqrtGrad                  // g·0.5/y
-	AbsGrad                   // g·sign x
-	SquareGrad                // g·2x
-	SinGrad                   // g·cos x
-	CosGrad                   // −g·sin x
-	TanGrad                   // g·(1 + y²)
-	ErfGrad                   // g·2/√π·exp(−x²)
+	ExpGrad      GradOp = iota // g·y
+	LogGrad                    // g/x
+	TanhGrad                   // g·(1 − y²)
+	SigmoidGrad                // g·y(1 − y)
+	ReLUGrad                   // g·[x > 0]
+	SqrtGrad                   // g·0.5/y
+	AbsGrad                    // g·sign x
+	SquareGrad                 // g·2x
+	SinGrad                    // g·cos x
+	CosGrad                    // −g·sin x
+	TanGrad                    // g·(1 + y²)
+	ErfGrad                    // g·2/√π·exp(−x²)
+	SoftplusGrad               // g·σ(x)
 	numGrad
 )
 
 var gradNames = [...]string{ExpGrad: "exp", LogGrad: "log", TanhGrad: "tanh", SigmoidGrad: "sigmoid",
 	ReLUGrad: "relu", SqrtGrad: "sqrt", AbsGrad: "abs", SquareGrad: "square", SinGrad: "sin",
-	CosGrad: "cos", TanGrad: "tan", ErfGrad: "erf"}
+	CosGrad: "cos", TanGrad: "tan", ErfGrad: "erf", SoftplusGrad: "softplus"}
 
 // String names op by its function, e.g. "exp" for ExpGrad.
 func (op GradOp) String() string { return gradNames[op] }
@@ -93,7 +95,7 @@ func GradOps() []GradOp {
 // and rounded.
 func Unary[T Float](op UnaryOp, dst, src []T) {
 	work := len(dst)
-	if op == Exp || op == Log || op == Tanh || op == Sigmoid {
+	if op == Exp || op == Log || op == Tanh || op == Sigmoid || op == Softplus {
 		work *= 16
 	}
 	if parallelWorth(work) {
@@ -164,6 +166,10 @@ func unaryTyped[T Float](op UnaryOp, dst, src []T) {
 	case NonZero:
 		for i, v := range src {
 			dst[i] = T(step(v != 0))
+		}
+	case Softplus:
+		for i, v := range src {
+			dst[i] = T(softplus(float64(v)))
 		}
 	}
 }
@@ -247,6 +253,10 @@ func gradTyped[T Float](op GradOp, dst, g, v []T) {
 		for i := range dst {
 			x := float64(v[i])
 			dst[i] = g[i] * T(2/math.SqrtPi*math.Exp(-x*x))
+		}
+	case SoftplusGrad:
+		for i := range dst {
+			dst[i] = g[i] * T(sigmoid(float64(v[i])))
 		}
 	}
 }

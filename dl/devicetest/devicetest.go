@@ -48,7 +48,7 @@ func Cases() []Case {
 		"Neg": (*dl.Tensor).Neg, "Exp": (*dl.Tensor).Exp, "Tanh": (*dl.Tensor).Tanh,
 		"Sigmoid": (*dl.Tensor).Sigmoid, "ReLU": (*dl.Tensor).ReLU, "Abs": (*dl.Tensor).Abs,
 		"Square": (*dl.Tensor).Square, "Sin": (*dl.Tensor).Sin, "Cos": (*dl.Tensor).Cos,
-		"Erf": (*dl.Tensor).Erf, "Tan": (*dl.Tensor).Tan,
+		"Erf": (*dl.Tensor).Erf, "Tan": (*dl.Tensor).Tan, "Softplus": (*dl.Tensor).Softplus,
 	}
 	for _, name := range sortedKeys(unary) {
 		f := unary[name]
