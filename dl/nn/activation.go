@@ -36,6 +36,13 @@ func LeakyReLU(slope float64) *ActivationLayer {
 	}}
 }
 
+// Softplus returns the layer ln(1 + eˣ), a smooth ReLU whose derivative
+// is the sigmoid (PyTorch's nn.Softplus with beta 1; computed exactly, with
+// no threshold).
+func Softplus() *ActivationLayer {
+	return &ActivationLayer{name: "Softplus", f: (*dl.Tensor).Softplus}
+}
+
 // GELU returns the layer x·Φ(x), Φ the standard normal distribution
 // function: PyTorch's default (exact, erf-based) nn.GELU.
 func GELU() *ActivationLayer { return &ActivationLayer{name: "GELU", f: gelu} }

@@ -15,6 +15,8 @@ func TestActivationValues(t *testing.T) {
 	nnClose(t, "ReLU", ReLU().Forward(x).Float64s(), []float64{0, 0, 1, 2.5}, 0)
 	nnClose(t, "Tanh", Tanh().Forward(x).Float64s(), []float64{math.Tanh(-1), 0, math.Tanh(1), math.Tanh(2.5)}, 1e-15)
 	nnClose(t, "Sigmoid", Sigmoid().Forward(f64(0)).Float64s(), []float64{0.5}, 0)
+	nnClose(t, "Softplus", Softplus().Forward(x).Float64s(),
+		[]float64{math.Log1p(math.Exp(-1)), math.Ln2, math.Log1p(math.E), math.Log1p(math.Exp(2.5))}, 1e-15)
 	nnClose(t, "Softmax", Softmax(1).Forward(dl.FromSlice([]float64{0, 0, math.Log(2)}, 1, 3)).Float64s(), []float64{0.25, 0.25, 0.5}, 1e-15)
 
 	// Derivatives at the kink follow PyTorch: LeakyReLU'(0) = slope,
@@ -25,6 +27,11 @@ func TestActivationValues(t *testing.T) {
 	g := f64(0, 1).SetRequiresGrad(true)
 	GELU().Forward(g).Sum().Backward()
 	nnClose(t, "GELU gradient", g.Grad().Float64s(), []float64{0.5, 0.8413447460685429 + math.Exp(-0.5)/math.Sqrt(2*math.Pi)}, 1e-15)
+
+	// Softplus′ is the sigmoid.
+	sp := f64(0, 1).SetRequiresGrad(true)
+	Softplus().Forward(sp).Sum().Backward()
+	nnClose(t, "Softplus gradient", sp.Grad().Float64s(), []float64{0.5, 1 / (1 + math.Exp(-1))}, 1e-15)
 
 	// Float32 stays Float32.
 	if y := GELU().Forward(dl.FromSlice([]float32{1})); y.DType() != dl.Float32 || math.Abs(y.Item()-0.8413447) > 1e-7 {

@@ -130,6 +130,9 @@ func (b *Builder) Sigmoid() *Builder { return b.Then(Sigmoid()) }
 // Tanh appends Tanh().
 func (b *Builder) Tanh() *Builder { return b.Then(Tanh()) }
 
+// Softplus appends Softplus().
+func (b *Builder) Softplus() *Builder { return b.Then(Softplus()) }
+
 // GELU appends GELU().
 func (b *Builder) GELU() *Builder { return b.Then(GELU()) }
 
