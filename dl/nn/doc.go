@@ -17,7 +17,7 @@
 //	Dropout(p)                     zeroes with probability p and scales by 1/(1−p) in training
 //	Flatten()                      [N d₁ d₂ …] → [N d₁·d₂·…]
 //	Residual(block)                x + block(x)
-//	ReLU(), LeakyReLU(s), Sigmoid(), Tanh(), GELU(), Softmax(axis)
+//	ReLU(), LeakyReLU(s), Sigmoid(), Tanh(), Softplus(), GELU(), Softmax(axis)
 //
 // A layer's options are of its own type (LinearOption, Conv2dOption,
 // Pool2dOption): an option a layer does not take, Stride for Linear or
