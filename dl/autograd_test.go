@@ -24,7 +24,7 @@ func TestBackwardGradsOwnTheirValues(t *testing.T) {
 	if dataAddr(ga) == dataAddr(gb) || dataAddr(ga) == dataAddr(seed) || dataAddr(gb) == dataAddr(seed) {
 		t.Fatal("gradients share values with each other or the seed")
 	}
-	values[float64](seed)[0] = 100
+	seed.data.F64[0] = 100
 	if ga.at(0) != 1 || gb.at(0) != 1 {
 		t.Fatalf("gradients changed with the seed: %v %v", ga, gb)
 	}

@@ -49,8 +49,9 @@ type Kernels interface {
 	Clamp(dst, x *Memory, lo, hi float64) bool
 	ClampGrad(dst, g, x *Memory, lo, hi float64) bool
 	// Binary computes dst[i] = op(a, b) over shape, reading a and b
-	// through their strides; dst is contiguous and may be a or b when that
-	// operand is not broadcast.
+	// through their strides, which are both nil when a and b have the
+	// result's shape; dst is contiguous and may be a or b when that operand
+	// is not broadcast.
 	Binary(op cpu.BinaryOp, dst, a, b *Memory, shape, aStrides, bStrides []int) bool
 	// Select computes dst[i] = cond ≠ 0 ? a : b over shape, each read
 	// through its strides.
@@ -61,8 +62,8 @@ type Kernels interface {
 	// DivScalar computes dst /= c in float64, rounded.
 	DivScalar(dst *Memory, c float64) bool
 	// Reduce writes to dst (shape with the masked axes set to 1) the
-	// reduction op of src over the masked axes; sums accumulate in
-	// float64.
+	// reduction op of src over the masked axes (every axis when mask is
+	// nil); sums accumulate in float64.
 	Reduce(op cpu.ReduceOp, dst, src *Memory, shape []int, mask []bool) bool
 	// ArgReduce writes to dst [outer inner] the index along the middle
 	// axis of x [outer n inner] of its largest (op ReduceMax) or smallest

@@ -15,27 +15,27 @@ type CPUBackend uint8
 // GPU's, whose kernels never decline.
 const CPU CPUBackend = 0
 
-// cpuFloat is the dtypes' element types.
-type cpuFloat = cpu.Float
-
 func (CPUBackend) String() string { return "cpu" }
 
 // Alloc implements Backend: a slice from the recycled buffers.
 func (CPUBackend) Alloc(d DType, n int) *Memory {
 	m := &Memory{Backend: CPU, DType: d, Len: n}
-	m.Host = d.allocRaw(n)
+	if d == Float32 {
+		m.F32 = cpu.Get[float32](n)
+	} else {
+		m.F64 = cpu.Get[float64](n)
+	}
 	return m
 }
 
 // Free implements Backend: m's slice goes back to be recycled.
 func (CPUBackend) Free(m *Memory) {
-	switch s := m.Host.(type) {
-	case []float32:
-		cpu.Put(s)
-	case []float64:
-		cpu.Put(s)
+	if m.F32 != nil {
+		cpu.Put(m.F32)
+	} else if m.F64 != nil {
+		cpu.Put(m.F64)
 	}
-	m.Host = nil
+	m.F32, m.F64 = nil, nil
 }
 
 // Upload implements Backend.
@@ -58,25 +58,8 @@ func (CPUBackend) Download(dst any, m *Memory) {
 	}
 }
 
-// allocRaw makes storage for n elements of dtype d with arbitrary
-// contents, for kernels that write every element.
-func (d DType) allocRaw(n int) any {
-	if d == Float32 {
-		return cpu.Get[float32](n)
-	}
-	return cpu.Get[float64](n)
-}
-
-// alloc makes storage for n zeros of dtype d.
-func (d DType) alloc(n int) any {
-	if d == Float32 {
-		return cpu.GetZeroed[float32](n)
-	}
-	return cpu.GetZeroed[float64](n)
-}
-
-func f32(m *Memory) []float32 { return m.Host.([]float32) }
-func f64(m *Memory) []float64 { return m.Host.([]float64) }
+func f32(m *Memory) []float32 { return m.F32 }
+func f64(m *Memory) []float64 { return m.F64 }
 
 // opt32 and opt64 are f32 and f64 for memory that may be nil.
 func opt32(m *Memory) []float32 {
@@ -212,7 +195,16 @@ func (CPUBackend) DivScalar(dst *Memory, c float64) bool {
 }
 
 func (CPUBackend) Reduce(op cpu.ReduceOp, dst, src *Memory, shape []int, mask []bool) bool {
-	keep := keepShape(shape, mask)
+	var keep []int // nil for one output: every axis reduced
+	if dst.Len > 1 {
+		var buf [8]int
+		keep = append(buf[:0], shape...)
+		for i, m := range mask {
+			if m {
+				keep[i] = 1
+			}
+		}
+	}
 	switch {
 	case op == cpu.ReduceSum && dst.DType == Float32:
 		cpu.Sum(f32(dst), f32(src), shape, keep)

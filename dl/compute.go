@@ -46,10 +46,14 @@ func binary(name string, op cpu.BinaryOp, a, b *Tensor) *Tensor {
 		shape = broadcastShapes(name, a.shape, b.shape)
 	}
 	out := a.likeRaw(shape)
-	if out.Len() > 0 {
-		as, bs := broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)
-		run(deviceOf(name, a, b)).Binary(op, out.data, a.data, b.data, shape, as, bs)
+	if out.Len() == 0 {
+		return out
 	}
+	var as, bs []int // nil: a and b have the result's shape
+	if !slices.Equal(a.shape, b.shape) {
+		as, bs = broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)
+	}
+	run(deviceOf(name, a, b)).Binary(op, out.data, a.data, b.data, shape, as, bs)
 	return out
 }
 
@@ -84,6 +88,17 @@ func divInPlace(t *Tensor, c float64) {
 		run(t.backend()).DivScalar(t.data, c)
 	}
 }
+
+// zeroStrides returns rank strides of 0: a broadcast of one element.
+func zeroStrides(rank int) []int {
+	if rank <= len(zeros) {
+		return zeros[:rank:rank]
+	}
+	return make([]int, rank)
+}
+
+// zeros backs zeroStrides; nothing writes it.
+var zeros [8]int
 
 // forEachIndex calls f with the flat position and the multi-index of every
 // element of shape, in row-major order. idx is reused between calls. It

@@ -43,16 +43,7 @@ func (d DType) Full(v float64, shape ...int) *Tensor { return d.full("Full", v, 
 // full is Full for op, the name a bad shape's error shows.
 func (d DType) full(op string, v float64, shape []int) *Tensor {
 	t := newTensor(d, checkShape(op, shape))
-	switch s := t.data.Host.(type) {
-	case []float32:
-		for i := range s {
-			s[i] = float32(v)
-		}
-	case []float64:
-		for i := range s {
-			s[i] = v
-		}
-	}
+	CPU.Fill(t.data, v)
 	if len(shape) == 0 {
 		t.literal, t.hasLiteral = v, true
 	}
@@ -131,9 +122,8 @@ func FromSlice[T float32 | float64](data []T, shape ...int) *Tensor {
 	if n := numel(shape); n != len(data) {
 		panicf("FromSlice", "%d values do not fill shape %v (%d elements)", len(data), shape, n)
 	}
-	d := Float64
-	if _, ok := any(data).([]float32); ok {
-		d = Float32
+	if f, ok := any(data).([]float32); ok {
+		return newCPUTensor(shape, f, nil)
 	}
-	return newCPUTensor(d, shape, len(data), data)
+	return newCPUTensor(shape, nil, any(data).([]float64))
 }

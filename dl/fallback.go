@@ -32,7 +32,7 @@ func (h hostCopies) copyOf(m *Memory, read bool) *Memory {
 	}
 	c := CPU.Alloc(m.DType, m.Len)
 	if read && m.Len > 0 {
-		m.Backend.Download(c.Host, m)
+		m.Backend.Download(c.Values(), m)
 	}
 	h[m] = c
 	return c
@@ -45,7 +45,7 @@ func viaHost(written []*Memory, kernel func(h hostCopies)) {
 	kernel(h)
 	for _, m := range written {
 		if m != nil && m.Backend != CPU && m.Len > 0 {
-			m.Backend.Upload(m, h.of(m).Host)
+			m.Backend.Upload(m, h.of(m).Values())
 		}
 	}
 	for _, c := range h {

@@ -139,7 +139,7 @@ func GradCheck(f func(inputs ...*Tensor) *Tensor, inputs ...*Tensor) *GradCheckR
 		if analytic == nil {
 			analytic = Float64.Zeros(x.shape...)
 		}
-		data := values[float64](x)
+		data := x.data.F64
 		numeric := make([]float64, len(data))
 		for j := range data {
 			orig := data[j]

@@ -1,6 +1,10 @@
 package dl
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/gradbook/gradbook/dl/cpu"
+)
 
 // Assign copies src's values into t in place and returns t: the one way a
 // tensor's values change after it is made, for optimizer steps, running
@@ -34,17 +38,13 @@ func (t *Tensor) AssignFloat64s(offset int, src []float64) *Tensor {
 		panicf("AssignFloat64s", "%d values from element %d do not fit a tensor of shape %v (%d elements)", len(src), offset, t.shape, t.Len())
 	}
 	h := hostOf(t) // t itself on the CPU
-	switch s := h.data.Host.(type) {
-	case []float32:
-		d := s[offset : offset+len(src)]
-		for i, v := range src {
-			d[i] = float32(v)
-		}
-	case []float64:
-		copy(s[offset:], src)
+	if h.dtype == Float32 {
+		cpu.Convert(h.data.F32[offset:offset+len(src)], src)
+	} else {
+		copy(h.data.F64[offset:], src)
 	}
 	if h != t && t.Len() > 0 {
-		t.backend().Upload(t.data, h.data.Host)
+		t.backend().Upload(t.data, h.data.Values())
 	}
 	t.hasLiteral = false
 	return t
@@ -58,13 +58,10 @@ func (t *Tensor) ReadFloat64s(offset int, dst []float64) {
 		panicf("ReadFloat64s", "%d values from element %d do not fit a tensor of shape %v (%d elements)", len(dst), offset, t.shape, t.Len())
 	}
 	t = hostOf(t)
-	switch s := t.data.Host.(type) {
-	case []float32:
-		for i, v := range s[offset : offset+len(dst)] {
-			dst[i] = float64(v)
-		}
-	case []float64:
-		copy(dst, s[offset:])
+	if t.dtype == Float32 {
+		cpu.Convert(dst, t.data.F32[offset:offset+len(dst)])
+	} else {
+		copy(dst, t.data.F64[offset:])
 	}
 }
 

@@ -15,17 +15,30 @@ type Device interface {
 }
 
 // Memory is a tensor's storage: Len elements of DType, reserved by and
-// owned by Backend. Main memory keeps the values in Host, a Go slice
-// ([]float32 or []float64) that the garbage collector sees; a device keeps
+// owned by Backend. Main memory keeps the values in a Go slice that the
+// garbage collector sees, F32 or F64 as the dtype says; a device keeps
 // them at its address Ptr, with Handle for its own bookkeeping. Backends
 // make Memory; dl only passes it back to them.
 type Memory struct {
 	Backend Backend
 	DType   DType
 	Len     int
-	Host    any     // []float32 or []float64 of Len elements, or nil
-	Ptr     uintptr // a device address, or 0
+	F32     []float32 // a Float32 tensor's values in main memory, or nil
+	F64     []float64 // a Float64 tensor's values in main memory, or nil
+	Ptr     uintptr   // a device address, or 0
 	Handle  any
+}
+
+// Values returns the values in main memory, F32 or F64, as Upload and
+// Download take them; nil on a device.
+func (m *Memory) Values() any {
+	switch {
+	case m.F32 != nil:
+		return m.F32
+	case m.F64 != nil:
+		return m.F64
+	}
+	return nil
 }
 
 // addr identifies m's storage for the aliasing checks of backward, nil
@@ -34,11 +47,11 @@ func (m *Memory) addr() *byte {
 	if m.Len == 0 {
 		return nil
 	}
-	switch s := m.Host.(type) {
-	case []float32:
-		return (*byte)(unsafe.Pointer(&s[0]))
-	case []float64:
-		return (*byte)(unsafe.Pointer(&s[0]))
+	switch {
+	case len(m.F32) > 0:
+		return (*byte)(unsafe.Pointer(&m.F32[0]))
+	case len(m.F64) > 0:
+		return (*byte)(unsafe.Pointer(&m.F64[0]))
 	}
 	return (*byte)(unsafe.Pointer(m))
 }
@@ -116,13 +129,13 @@ func moveData(t *Tensor, b Backend) *Tensor {
 	}
 	switch {
 	case t.onCPU():
-		b.Upload(out.data, t.data.Host)
+		b.Upload(out.data, t.data.Values())
 	case b == CPU:
-		t.backend().Download(out.data.Host, t.data)
+		t.backend().Download(out.data.Values(), t.data)
 	default: // between two devices, through main memory
 		h := newOn(CPU, t.dtype, t.shape, false)
-		t.backend().Download(h.data.Host, t.data)
-		b.Upload(out.data, h.data.Host)
+		t.backend().Download(h.data.Values(), t.data)
+		b.Upload(out.data, h.data.Values())
 	}
 	return out
 }

@@ -95,7 +95,12 @@ func (x *Tensor) sumOp(axes []int, keepDim bool) *Tensor {
 // total is Sum (n = 1) or Mean (n = x.Len()) over all axes: a scalar.
 func (x *Tensor) total(op *opDef, n float64) *Tensor {
 	sum := func(t *Tensor) *Tensor {
-		out := withShape(sumAxes(t, allAxes(t.shape)), nil)
+		out := t.likeRaw(nil)
+		if t.Len() == 0 {
+			run(t.backend()).Fill(out.data, 0)
+		} else {
+			run(t.backend()).Reduce(cpu.ReduceSum, out.data, t.data, t.shape, nil)
+		}
 		if n != 1 {
 			divInPlace(out, n)
 		}
@@ -108,7 +113,7 @@ func (x *Tensor) total(op *opDef, n float64) *Tensor {
 	return record(out, op, []*Tensor{x}, "",
 		func(g *Tensor) []*Tensor {
 			gx := x.likeRaw(slices.Clone(x.shape))
-			copyStrided(gx, g, gx.shape, make([]int, len(gx.shape)), 0)
+			copyStrided(gx, g, gx.shape, zeroStrides(len(gx.shape)), 0)
 			if n != 1 {
 				divInPlace(gx, n)
 			}
@@ -263,13 +268,4 @@ func (x *Tensor) softmaxOp(name string, axis int, log bool) *Tensor {
 	return record(out, op, []*Tensor{x}, fmt.Sprintf("axis=%d", axis),
 		func(g *Tensor) []*Tensor { return []*Tensor{grad(g, false)} },
 		func(t []*Tensor) *Tensor { return grad(t[0], true) })
-}
-
-// allAxes is a mask of every axis of shape.
-func allAxes(shape []int) []bool {
-	m := make([]bool, len(shape))
-	for i := range m {
-		m[i] = true
-	}
-	return m
 }

@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/gradbook/gradbook/dl/cpu"
 )
 
 // Tensor is an n-dimensional array of float32 or float64 values, stored
@@ -16,7 +18,7 @@ import (
 type Tensor struct {
 	shape []int
 	dtype DType
-	data  *Memory // len == numel(shape); on the CPU, Host is []float32 or []float64
+	data  *Memory // numel(shape) elements
 	name  string
 	id    uint64 // creation order: traces number inputs by it
 
@@ -50,7 +52,10 @@ func newTensor(d DType, shape []int) *Tensor {
 	if n <= smallLen {
 		return newSmall(d, shape, n)
 	}
-	return newCPUTensor(d, shape, n, d.alloc(n))
+	if d == Float32 {
+		return newCPUTensor(shape, cpu.GetZeroed[float32](n), nil)
+	}
+	return newCPUTensor(shape, nil, cpu.GetZeroed[float64](n))
 }
 
 // newTensorRaw is newTensor with arbitrary contents, for kernels that
@@ -60,7 +65,10 @@ func newTensorRaw(d DType, shape []int) *Tensor {
 	if n <= smallLen {
 		return newSmall(d, shape, n)
 	}
-	return newCPUTensor(d, shape, n, d.allocRaw(n))
+	if d == Float32 {
+		return newCPUTensor(shape, cpu.Get[float32](n), nil)
+	}
+	return newCPUTensor(shape, nil, cpu.Get[float64](n))
 }
 
 // cpuTensor is a tensor in main memory with its Memory: one allocation.
@@ -69,8 +77,14 @@ type cpuTensor struct {
 	m Memory
 }
 
-func newCPUTensor(d DType, shape []int, n int, host any) *Tensor {
-	c := &cpuTensor{m: Memory{Backend: CPU, DType: d, Len: n, Host: host}}
+// newCPUTensor returns a tensor of shape holding f32 or f64 (the other
+// nil).
+func newCPUTensor(shape []int, f32 []float32, f64 []float64) *Tensor {
+	d, n := Float32, len(f32)
+	if f32 == nil {
+		d, n = Float64, len(f64)
+	}
+	c := &cpuTensor{m: Memory{Backend: CPU, DType: d, Len: n, F32: f32, F64: f64}}
 	c.t = Tensor{shape: shape, dtype: d, data: &c.m, id: nextID()}
 	return &c.t
 }
@@ -96,21 +110,18 @@ func newSmall(d DType, shape []int, n int) *Tensor {
 	switch d {
 	case Float32:
 		s := &small32{}
-		s.m = Memory{Backend: CPU, DType: d, Len: n, Host: s.buf[:n:n]}
+		s.m = Memory{Backend: CPU, DType: d, Len: n, F32: s.buf[:n:n]}
 		s.t = Tensor{shape: shape, dtype: d, data: &s.m, id: nextID()}
 		return &s.t
 	case Float64:
 		s := &small64{}
-		s.m = Memory{Backend: CPU, DType: d, Len: n, Host: s.buf[:n:n]}
+		s.m = Memory{Backend: CPU, DType: d, Len: n, F64: s.buf[:n:n]}
 		s.t = Tensor{shape: shape, dtype: d, data: &s.m, id: nextID()}
 		return &s.t
 	}
 	panicf("alloc", "unknown dtype %d", int(d))
 	return nil
 }
-
-// values returns t's storage as []T; T must match t's dtype.
-func values[T cpuFloat](t *Tensor) []T { return t.data.Host.([]T) }
 
 // Shape returns a copy of t's shape.
 func (t *Tensor) Shape() []int { return slices.Clone(t.shape) }
@@ -154,13 +165,10 @@ func (t *Tensor) Item() float64 {
 func (t *Tensor) Float64s() []float64 {
 	t = hostOf(t)
 	out := make([]float64, t.Len())
-	switch s := t.data.Host.(type) {
-	case []float32:
-		for i, v := range s {
-			out[i] = float64(v)
-		}
-	case []float64:
-		copy(out, s)
+	if t.dtype == Float32 {
+		cpu.Convert(out, t.data.F32)
+	} else {
+		copy(out, t.data.F64)
 	}
 	return out
 }
@@ -169,13 +177,10 @@ func (t *Tensor) Float64s() []float64 {
 func (t *Tensor) Float32s() []float32 {
 	t = hostOf(t)
 	out := make([]float32, t.Len())
-	switch s := t.data.Host.(type) {
-	case []float32:
-		copy(out, s)
-	case []float64:
-		for i, v := range s {
-			out[i] = float32(v)
-		}
+	if t.dtype == Float32 {
+		copy(out, t.data.F32)
+	} else {
+		cpu.Convert(out, t.data.F64)
 	}
 	return out
 }
@@ -196,22 +201,19 @@ func (t *Tensor) At(index ...int) float64 {
 }
 
 func (t *Tensor) at(i int) float64 {
-	switch s := hostOf(t).data.Host.(type) {
-	case []float32:
-		return float64(s[i])
-	case []float64:
-		return s[i]
+	if m := hostOf(t).data; m.DType == Float32 {
+		return float64(m.F32[i])
+	} else {
+		return m.F64[i]
 	}
-	return 0
 }
 
 // set writes element i of a tensor in main memory.
 func (t *Tensor) set(i int, v float64) {
-	switch s := t.data.Host.(type) {
-	case []float32:
-		s[i] = float32(v)
-	case []float64:
-		s[i] = v
+	if t.dtype == Float32 {
+		t.data.F32[i] = float32(v)
+	} else {
+		t.data.F64[i] = v
 	}
 }
 
@@ -219,7 +221,7 @@ func (t *Tensor) set(i int, v float64) {
 func FromMat(m mat.Matrix) *Tensor {
 	r, c := m.Dims()
 	t := Float64.Zeros(r, c)
-	s := values[float64](t)
+	s := t.data.F64
 	for i := 0; i < r; i++ {
 		for j := 0; j < c; j++ {
 			s[i*c+j] = m.At(i, j)

@@ -284,6 +284,12 @@ func (g *GPU) Binary(op cpu.BinaryOp, dst, a, b *dl.Memory, shape, aStrides, bSt
 	if _, ok := binaryExprs[op]; !ok || !fits(dst.Len) || a.DType != dst.DType || b.DType != dst.DType {
 		return false
 	}
+	if aStrides == nil { // both operands have the result's shape
+		if a.Len == dst.Len && b.Len == dst.Len {
+			return g.launch(dst.DType, binaryKernel(op), dst.Len, ptr(dst), ptr(a), ptr(b), i32(dst.Len))
+		}
+		aStrides, bStrides = cpu.Strides(shape), cpu.Strides(shape)
+	}
 	name := binaryKernel(op)
 	dims, st := mergeAxes(shape, aStrides, bStrides)
 	if len(dims) > maxRank {
@@ -323,6 +329,12 @@ func (g *GPU) DivScalar(dst *dl.Memory, c float64) bool {
 func (g *GPU) Reduce(op cpu.ReduceOp, dst, src *dl.Memory, shape []int, mask []bool) bool {
 	if op != cpu.ReduceSum || !fits(src.Len) {
 		return false
+	}
+	if mask == nil { // every axis
+		mask = make([]bool, len(shape))
+		for i := range mask {
+			mask[i] = true
+		}
 	}
 	strides := cpu.Strides(shape)
 	var od, os, rd, rs []int
@@ -520,6 +532,17 @@ func (g *GPU) Step(r cpu.StepRule, ps, gs []*dl.Memory, states [][]*dl.Memory) b
 		}
 	}
 	per := stepTensors(r.Kind)
+	// Decline before the first launch, not after a partial step: dl would
+	// then step every parameter again through main memory.
+	for lo := 0; lo < len(ps); lo += per {
+		total := 0
+		for _, p := range ps[lo:min(lo+per, len(ps))] {
+			total += p.Len
+		}
+		if !fits(total) {
+			return false
+		}
+	}
 	for lo := 0; lo < len(ps); lo += per {
 		hi := min(lo+per, len(ps))
 		if !g.stepChunk(r, ps[lo:hi], gs[lo:hi], states[lo:hi]) {

@@ -75,8 +75,8 @@ func Put[T Float](b []T) {
 	if capacity != cap(b) { // not made by Get
 		return
 	}
-	b = b[:cap(b)]
-	poolFor[T](c).Put(&b)
+	whole := b[:cap(b)] // only this escapes: small buffers cost nothing here
+	poolFor[T](c).Put(&whole)
 }
 
 func poolFor[T Float](class int) *sync.Pool {

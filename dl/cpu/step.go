@@ -1,6 +1,9 @@
 package cpu
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // StepKind names an optimizer's update rule.
 type StepKind uint8
@@ -109,26 +112,67 @@ func Step[T, S Float](rule StepRule, p, g []T, state [][]S) {
 		stepLAMB(rule, p, g, state)
 		return
 	}
-	r := &rule
-	var c1, c2 float64
-	if r.Kind == Adam || r.Kind == AdamW {
-		t := float64(r.Step)
-		c1, c2 = 1-math.Pow(r.Beta1, t), 1-math.Pow(r.Beta2, t)
+	// Each element's update is its own: large parameters split over the
+	// CPUs without changing a result.
+	if parallelWorth(8 * len(p)) {
+		stepParallel(rule, p, g, slices.Clone(state))
+		return
 	}
-	for i := range p {
-		th := float64(p[i])
-		d := r.grad(float64(g[i]), th)
-		switch r.Kind {
-		case SGD:
-			th = stepSGD(r, th, d, state, i)
-		case Adagrad:
-			s := float64(state[0][i]) + d*d
-			state[0][i] = S(s)
-			clr := r.LR / (1 + float64(r.Step-1)*r.LRDecay)
-			th -= clr * d / (math.Sqrt(float64(state[0][i])) + r.Eps)
-		case RMSProp:
-			th = stepRMSProp(r, th, d, state, i)
-		case Adam, AdamW:
+	stepElements(&rule, p, g, state)
+}
+
+// stepParallel is Step over ranges of the elements on every CPU. It takes
+// its own state list: what its goroutines capture, Step's caller keeps on
+// its stack.
+func stepParallel[T, S Float](rule StepRule, p, g []T, state [][]S) {
+	n := len(p)
+	parallelFor(n, 8*n, func(lo, hi int) {
+		part := make([][]S, len(state))
+		for k, s := range state {
+			part[k] = s[lo:hi]
+		}
+		stepElements(&rule, p[lo:hi], g[lo:hi], part)
+	})
+}
+
+// stepElements is Step for the elementwise rules, one loop per rule.
+func stepElements[T, S Float](r *StepRule, p, g []T, state [][]S) {
+	switch r.Kind {
+	case SGD:
+		if r.Momentum == 0 && r.L2 == 0 && r.WeightDecay == 0 { // θ − η·g, the common case
+			lr := r.LR
+			if r.Maximize {
+				lr = -lr
+			}
+			for i, v := range g {
+				p[i] = T(float64(p[i]) - lr*float64(v))
+			}
+			return
+		}
+		for i := range p {
+			th := float64(p[i])
+			p[i] = T(stepSGD(r, th, r.grad(float64(g[i]), th), state, i))
+		}
+	case Adagrad:
+		clr := r.LR / (1 + float64(r.Step-1)*r.LRDecay)
+		for i := range p {
+			th := float64(p[i])
+			d := r.grad(float64(g[i]), th)
+			state[0][i] = S(float64(state[0][i]) + d*d)
+			p[i] = T(th - clr*d/(math.Sqrt(float64(state[0][i]))+r.Eps))
+		}
+	case RMSProp:
+		for i := range p {
+			th := float64(p[i])
+			p[i] = T(stepRMSProp(r, th, r.grad(float64(g[i]), th), state, i))
+		}
+	case Adam, AdamW:
+		t := float64(r.Step)
+		c1, c2 := 1-math.Pow(r.Beta1, t), 1-math.Pow(r.Beta2, t)
+		stepSize, c2Sqrt := r.LR/c1, math.Sqrt(c2)
+		for i := range p {
+			th := float64(p[i])
+			d := r.grad(float64(g[i]), th)
 			if r.Kind == AdamW {
 				th *= 1 - r.LR*r.WeightDecay
 			}
@@ -137,9 +181,8 @@ func Step[T, S Float](rule StepRule, p, g []T, state [][]S) {
 				state[2][i] = max(state[2][i], S(v))
 				v = float64(state[2][i])
 			}
-			th -= r.LR / c1 * m / (math.Sqrt(v)/math.Sqrt(c2) + r.Eps)
+			p[i] = T(th - stepSize*m/(math.Sqrt(v)/c2Sqrt+r.Eps))
 		}
-		p[i] = T(th)
 	}
 }
 

@@ -6,6 +6,13 @@ func Gather[T Float](dst, src []T, shape, strides []int, offset int) {
 	if len(dst) == 0 {
 		return
 	}
+	if allZero(strides) { // one element everywhere: a broadcast scalar
+		v := src[offset]
+		for i := range dst {
+			dst[i] = v
+		}
+		return
+	}
 	var w walk1
 	w.initStrided(shape, strides)
 	n, is := w.inner()
@@ -77,4 +84,14 @@ func Scatter[T Float](dst, src []T, shape, strides []int, offset int) {
 		}
 		w.next()
 	}
+}
+
+// allZero reports whether every stride is 0.
+func allZero(strides []int) bool {
+	for _, s := range strides {
+		if s != 0 {
+			return false
+		}
+	}
+	return true
 }

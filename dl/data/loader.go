@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/gradbook/gradbook/dl"
+	"github.com/gradbook/gradbook/internal/option"
 )
 
 // Loader cuts a Dataset into mini-batches, one epoch at a time:
@@ -65,7 +66,7 @@ func NewLoader(ds *Dataset, batchSize int, opts ...LoaderOption) *Loader {
 	}
 	ds.check("data.NewLoader")
 	l := &Loader{ds: ds, batchSize: batchSize}
-	applyOptions("data.NewLoader", l, opts, LoaderOption.applyLoader)
+	option.Apply("data.NewLoader", l, opts, LoaderOption.applyLoader)
 	return l
 }
 

@@ -17,6 +17,7 @@ import (
 	"unicode"
 
 	"github.com/gradbook/gradbook/dl"
+	"github.com/gradbook/gradbook/internal/option"
 )
 
 // MNIST's mean and standard deviation of the pixel values of the training
@@ -151,7 +152,7 @@ var (
 // are not there yet. Reading the training split takes about half a second.
 func MNIST(split string, opts ...Option) (*Dataset, error) {
 	var o options
-	applyOptions("data.MNIST", &o, opts, Option.applyIDX)
+	option.Apply("data.MNIST", &o, opts, Option.applyIDX)
 	dir := o.dir
 	if dir == "" {
 		var err error
@@ -169,7 +170,7 @@ func MNIST(split string, opts ...Option) (*Dataset, error) {
 // folder that Dir names. It takes the same options as MNIST.
 func FashionMNIST(split string, opts ...Option) (*Dataset, error) {
 	var o options
-	applyOptions("data.FashionMNIST", &o, opts, Option.applyIDX)
+	option.Apply("data.FashionMNIST", &o, opts, Option.applyIDX)
 	dir := o.dir
 	if dir == "" {
 		dir = fashionDir
@@ -193,25 +194,13 @@ var embedded embed.FS
 // examples. The internal/mksample program regenerates the embedded files.
 func MNISTSample(opts ...SampleOption) *Dataset {
 	var o options
-	applyOptions("data.MNISTSample", &o, opts, SampleOption.applySample)
+	option.Apply("data.MNISTSample", &o, opts, SampleOption.applySample)
 	open := func(name string) (io.ReadCloser, error) { return embedded.Open("testdata/mnist-t10k-1000-" + name) }
 	ds, err := loadIDXPair("mnist-sample", open, "images-idx3-ubyte.gz", "labels-idx1-ubyte.gz", o, digitClasses)
 	if err != nil {
 		panic("data: the embedded MNIST sample is broken: " + err.Error())
 	}
 	return ds
-}
-
-// applyOptions applies opts to target in order with apply, the method of
-// the options' interface (Option.applyIDX, say). An option is a value of
-// one of this package's option types; a nil one panics.
-func applyOptions[O, T any](op string, target *T, opts []O, apply func(O, *T)) {
-	for i, o := range opts {
-		if any(o) == nil {
-			panic(&dl.Error{Op: op, Msg: fmt.Sprintf("option %d is nil", i)})
-		}
-		apply(o, target)
-	}
 }
 
 // loadIDXSplit loads split "train" or "test" from the IDX files in dir.

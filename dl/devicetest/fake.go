@@ -9,6 +9,7 @@ import (
 
 	"github.com/gradbook/gradbook/dl"
 	"github.com/gradbook/gradbook/dl/cpu"
+	"github.com/gradbook/gradbook/internal/option"
 )
 
 // Fake is a device backend whose kernels are the CPU's: it keeps values in
@@ -33,14 +34,14 @@ type Fake struct {
 	kept     int // blocks Conv2d kept and nobody freed yet
 }
 
-// FakeOption configures a Fake.
-type FakeOption func(*Fake)
+// FakeOption is an option of NewFake: Decline, Alternate.
+type FakeOption interface{ applyFake(*Fake) }
 
 // Decline makes the Fake decline the kernels named: a method of
 // dl.Kernels ("Gemm", "Conv2dGrad") declines every call of it; a name with
 // an op ("Unary/exp", "Reduce/max", "Binary/pow", "Step/Adam") only the
 // calls with that op code (its String). An unknown kernel name panics.
-func Decline(kernels ...string) FakeOption {
+func Decline(kernels ...string) decline {
 	known := KernelNames()
 	for _, k := range kernels {
 		name, _, _ := strings.Cut(k, "/")
@@ -48,25 +49,31 @@ func Decline(kernels ...string) FakeOption {
 			panic(fmt.Sprintf("devicetest: Decline of %q: dl.Kernels has no method %s", k, name))
 		}
 	}
-	return func(f *Fake) {
-		for _, k := range kernels {
-			f.decline[k] = true
-		}
+	return decline(kernels)
+}
+
+type decline []string
+
+func (d decline) applyFake(f *Fake) {
+	for _, k := range d {
+		f.decline[k] = true
 	}
 }
 
 // Alternate makes the Fake decline every other call of each kernel,
 // starting with the second, so that a kernel called more than once runs
 // both on the device and through the fallback adapter.
-func Alternate() FakeOption { return func(f *Fake) { f.alternate = true } }
+func Alternate() alternate { return alternate{} }
+
+type alternate struct{}
+
+func (alternate) applyFake(f *Fake) { f.alternate = true }
 
 // NewFake returns a Fake device named name (as "fake:0").
 func NewFake(name string, opts ...FakeOption) *Fake {
 	f := &Fake{Host: NewHost(name), decline: map[string]bool{}, ran: map[string]int{}, declined: map[string]int{}}
 	f.self = f
-	for _, o := range opts {
-		o(f)
-	}
+	option.Apply("devicetest.NewFake", f, opts, FakeOption.applyFake)
 	return f
 }
 
@@ -138,7 +145,14 @@ func (f *Fake) view(m *dl.Memory) *dl.Memory {
 	if m == nil {
 		return nil
 	}
-	return &dl.Memory{Backend: dl.CPU, DType: m.DType, Len: m.Len, Host: f.block("kernel", m).data}
+	v := &dl.Memory{Backend: dl.CPU, DType: m.DType, Len: m.Len}
+	switch s := f.block("kernel", m).data.(type) {
+	case []float32:
+		v.F32 = s
+	case []float64:
+		v.F64 = s
+	}
+	return v
 }
 
 func (f *Fake) views(ms []*dl.Memory) []*dl.Memory {

@@ -13,7 +13,7 @@ import (
 // the device interface and has no kernels: every op on it goes through
 // dl's fallback adapter (download, the CPU's kernel, upload). It checks
 // the memory discipline a real device needs: memory is never read as a
-// slice of main memory (its Host is nil), a freed block is never used
+// slice of main memory (its F32 and F64 are nil), a freed block is never used
 // again, every copy has the block's dtype and length, and nothing relies
 // on fresh memory being zero (Alloc fills it with NaN).
 type Host struct {
@@ -85,8 +85,8 @@ func (h *Host) block(op string, m *dl.Memory) *block {
 	if b.freed {
 		panic(fmt.Sprintf("devicetest: %s of freed memory (%d elements)", op, m.Len))
 	}
-	if m.Host != nil {
-		panic(fmt.Sprintf("devicetest: %s of device memory whose Host was set", op))
+	if m.F32 != nil || m.F64 != nil {
+		panic(fmt.Sprintf("devicetest: %s of device memory that holds a slice of main memory", op))
 	}
 	return b
 }

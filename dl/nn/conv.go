@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/gradbook/gradbook/dl"
+	"github.com/gradbook/gradbook/internal/option"
 )
 
 // Conv2dLayer is a 2-D convolution (cross-correlation) with square
@@ -24,7 +25,7 @@ type Conv2dLayer struct {
 func Conv2d(in, out, kernel int, opts ...Conv2dOption) *Conv2dLayer {
 	c := &Conv2dLayer{In: in, Out: out, Kernel: kernel, Stride: 1}
 	var o options
-	applyOptions(c.String(), &o, opts, Conv2dOption.applyConv2d)
+	option.Apply("nn."+c.String(), &o, opts, Conv2dOption.applyConv2d)
 	if o.strideSet {
 		c.Stride = o.stride
 	}

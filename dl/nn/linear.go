@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/gradbook/gradbook/dl"
+	"github.com/gradbook/gradbook/internal/option"
 )
 
 // LinearLayer is a fully connected layer y = x·Wᵀ + b, PyTorch's nn.Linear.
@@ -23,7 +24,7 @@ type LinearLayer struct {
 func Linear(in, out int, opts ...LinearOption) *LinearLayer {
 	l := &LinearLayer{In: in, Out: out}
 	var o options
-	applyOptions(l.String(), &o, opts, LinearOption.applyLinear)
+	option.Apply("nn."+l.String(), &o, opts, LinearOption.applyLinear)
 	if in <= 0 || out <= 0 {
 		panicf(l.String(), "numbers of features must be positive")
 	}

@@ -52,15 +52,3 @@ type noBias struct{}
 func (noBias) set(o *options)           { o.noBias = true }
 func (b noBias) applyLinear(o *options) { b.set(o) }
 func (b noBias) applyConv2d(o *options) { b.set(o) }
-
-// applyOptions applies opts to target in order with apply, the method of
-// the options' interface (LinearOption.applyLinear, say). An option is a
-// value of one of this package's option types; a nil one panics.
-func applyOptions[O, T any](op string, target *T, opts []O, apply func(O, *T)) {
-	for i, o := range opts {
-		if any(o) == nil {
-			panicf(op, "option %d is nil", i)
-		}
-		apply(o, target)
-	}
-}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gradbook/gradbook/dl"
+	"github.com/gradbook/gradbook/internal/option"
 )
 
 // Pool2dLayer is a max- or average-pooling layer over square windows,
@@ -26,7 +27,7 @@ func AvgPool2d(kernel int, opts ...Pool2dOption) *Pool2dLayer { return newPool(f
 func newPool(isMax bool, kernel int, opts []Pool2dOption) *Pool2dLayer {
 	p := &Pool2dLayer{Max: isMax, Kernel: kernel, Stride: kernel}
 	var o options
-	applyOptions(p.String(), &o, opts, Pool2dOption.applyPool2d)
+	option.Apply("nn."+p.String(), &o, opts, Pool2dOption.applyPool2d)
 	if o.strideSet {
 		p.Stride = o.stride
 	}

@@ -2,6 +2,7 @@ package optim
 
 import (
 	"fmt"
+	"github.com/gradbook/gradbook/internal/option"
 	"math"
 )
 
@@ -93,7 +94,7 @@ func OneCycle(maxLR float64, totalSteps int, opts ...OneCycleOption) *OneCycleSc
 	const op = "optim.OneCycle"
 	s := &OneCycleSchedule{maxLR: maxLR, totalSteps: totalSteps, pctStart: 0.3, divFactor: 25,
 		finalDivFactor: 1e4, baseMomentum: 0.85, maxMomentum: 0.95}
-	applyOptions(op, s, opts, OneCycleOption.applyOneCycle)
+	option.Apply(op, s, opts, OneCycleOption.applyOneCycle)
 	checkLR(op, maxLR)
 	if totalSteps <= 0 {
 		fail(op, "total steps %d is not positive", totalSteps)

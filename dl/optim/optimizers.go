@@ -7,6 +7,7 @@ import (
 
 	"github.com/gradbook/gradbook/dl"
 	"github.com/gradbook/gradbook/dl/cpu"
+	"github.com/gradbook/gradbook/internal/option"
 )
 
 // kind is the update rule of an optimizer.
@@ -149,7 +150,7 @@ func newOptimizer[O any](k kind, params []*dl.Tensor, lr float64, opts []O, appl
 			c.eps = 1e-6
 		}
 	}
-	applyOptions(op, c, opts, apply)
+	option.Apply(op, c, opts, apply)
 
 	checkRange(op, "weight decay", c.weightDecay, 0, inf, true)
 	checkRange(op, "eps", c.eps, 0, inf, true)

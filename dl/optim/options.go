@@ -216,18 +216,6 @@ func fail(op, format string, args ...any) {
 	panic(&dl.Error{Op: op, Msg: fmt.Sprintf(format, args...)})
 }
 
-// applyOptions applies opts to target in order with apply, the method of
-// the options' interface (SGDOption.applySGD, say). An option is a value
-// of one of this package's option types; a nil one panics.
-func applyOptions[O, T any](op string, target *T, opts []O, apply func(O, *T)) {
-	for i, o := range opts {
-		if any(o) == nil {
-			fail(op, "option %d is nil", i)
-		}
-		apply(o, target)
-	}
-}
-
 // checkRange panics unless lo ≤ v < hi (or ≤ hi when closed).
 func checkRange(op, what string, v, lo, hi float64, closed bool) {
 	if math.IsNaN(v) {

@@ -2,6 +2,7 @@ package optim
 
 import (
 	"fmt"
+	"github.com/gradbook/gradbook/internal/option"
 	"math"
 )
 
@@ -89,7 +90,7 @@ func (e plateauEps) applyPlateau(s *PlateauSchedule) { s.eps = float64(e) }
 func ReduceOnPlateau(lr, factor float64, patience int, opts ...PlateauOption) *PlateauSchedule {
 	const op = "optim.ReduceOnPlateau"
 	s := &PlateauSchedule{lr: lr, factor: factor, patience: patience, threshold: 1e-4, eps: 1e-8}
-	applyOptions(op, s, opts, PlateauOption.applyPlateau)
+	option.Apply(op, s, opts, PlateauOption.applyPlateau)
 	checkLR(op, lr)
 	checkRange(op, "factor", factor, 0, 1, false)
 	if patience < 0 {
