@@ -479,13 +479,13 @@ func (CPUBackend) Step(rule cpu.StepRule, ps, gs []*Memory, states [][]*Memory) 
 			for _, s := range states[i] {
 				st = append(st, f32(s))
 			}
-			cpu.Step(rule, f32(p), f32(gs[i]), st)
+			cpu.Step(&rule, f32(p), f32(gs[i]), st)
 		} else {
 			st := b64[:0]
 			for _, s := range states[i] {
 				st = append(st, f64(s))
 			}
-			cpu.Step(rule, f64(p), f64(gs[i]), st)
+			cpu.Step(&rule, f64(p), f64(gs[i]), st)
 		}
 	}
 	return true

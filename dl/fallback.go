@@ -24,7 +24,7 @@ func (h hostCopies) of(m *Memory) *Memory { return h.copyOf(m, true) }
 func (h hostCopies) out(m *Memory) *Memory { return h.copyOf(m, false) }
 
 func (h hostCopies) copyOf(m *Memory, read bool) *Memory {
-	if m == nil || m.Backend == CPU {
+	if m == nil || isCPU(m.Backend) {
 		return m
 	}
 	if c, ok := h[m]; ok {
@@ -44,7 +44,7 @@ func viaHost(written []*Memory, kernel func(h hostCopies)) {
 	h := hostCopies{}
 	kernel(h)
 	for _, m := range written {
-		if m != nil && m.Backend != CPU && m.Len > 0 {
+		if m != nil && !isCPU(m.Backend) && m.Len > 0 {
 			m.Backend.Upload(m, h.of(m).Values())
 		}
 	}

@@ -56,11 +56,26 @@ func (m *Memory) addr() *byte {
 	return (*byte)(unsafe.Pointer(m))
 }
 
+// isCPU reports whether b is the CPU. It and same are the comparisons of
+// the hot paths: a type check, not the general comparison of interfaces.
+func isCPU(b Backend) bool {
+	_, ok := b.(CPUBackend)
+	return ok
+}
+
+// same reports whether a and b are one backend.
+func same(a, b Backend) bool {
+	if isCPU(a) {
+		return isCPU(b)
+	}
+	return a == b
+}
+
 // backend returns the backend holding t's values.
 func (t *Tensor) backend() Backend { return t.data.Backend }
 
 // onCPU reports whether t's values are in main memory.
-func (t *Tensor) onCPU() bool { return t.data.Backend == CPU }
+func (t *Tensor) onCPU() bool { return isCPU(t.data.Backend) }
 
 // Device returns where t's values live.
 func (t *Tensor) Device() Device { return t.data.Backend }
@@ -75,7 +90,7 @@ func (t *Tensor) OnDevice() bool { return !t.onCPU() }
 // each time; To(dl.CPU) brings them back once.
 func (t *Tensor) To(dev Device) *Tensor {
 	dst := backendOf("To", dev)
-	if t.backend() == dst {
+	if same(t.backend(), dst) {
 		return t
 	}
 	out := moveData(t, dst)
@@ -98,7 +113,7 @@ func (t *Tensor) MoveTo(dev Device) *Tensor {
 		panicf("MoveTo", "tensor of shape %v was computed by %s; only leaves move in place (use To)", t.shape, t.node.op.name)
 	}
 	b := backendOf("MoveTo", dev)
-	if t.backend() == b {
+	if same(t.backend(), b) {
 		return t
 	}
 	t.data = moveData(t, b).data
@@ -130,7 +145,7 @@ func moveData(t *Tensor, b Backend) *Tensor {
 	switch {
 	case t.onCPU():
 		b.Upload(out.data, t.data.Values())
-	case b == CPU:
+	case isCPU(b):
 		t.backend().Download(out.data.Values(), t.data)
 	default: // between two devices, through main memory
 		h := newOn(CPU, t.dtype, t.shape, false)
@@ -142,7 +157,7 @@ func moveData(t *Tensor, b Backend) *Tensor {
 
 // newOn returns a tensor on backend b, zero-filled when zero is set.
 func newOn(b Backend, d DType, shape []int, zero bool) *Tensor {
-	if b == CPU {
+	if isCPU(b) {
 		if zero {
 			return newTensor(d, shape)
 		}
@@ -178,7 +193,7 @@ func deviceOf(op string, ts ...*Tensor) Backend {
 			b, first = t.backend(), i
 			continue
 		}
-		if t.backend() != b {
+		if !same(t.backend(), b) {
 			panicf(op, "tensors on different devices: %v %v on %v and %v %v on %v; move one with To",
 				ts[first].dtype, ts[first].shape, ts[first].Device(), t.dtype, t.shape, t.Device())
 		}
@@ -192,10 +207,10 @@ func deviceOf(op string, ts ...*Tensor) Backend {
 func sameDevice(op string, a, b *Tensor) (*Tensor, *Tensor) {
 	da, db := a.backend(), b.backend()
 	switch {
-	case da == db:
-	case db == CPU && len(b.shape) == 0:
+	case same(da, db):
+	case isCPU(db) && len(b.shape) == 0:
 		b = b.To(da)
-	case da == CPU && len(a.shape) == 0:
+	case isCPU(da) && len(a.shape) == 0:
 		a = a.To(db)
 	default:
 		deviceOf(op, a, b)

@@ -27,10 +27,12 @@ func StepAll(rule StepRule, ps, gs []*Tensor, states [][]*Tensor) {
 	sc.used = 0
 	for i, p := range ps {
 		g := gs[i]
-		if p.backend() != b || p.dtype != d {
+		if !same(p.backend(), b) || p.dtype != d {
 			panicf("Step", "parameter %v %v on %v is not on %v in %v as the first", p.shape, p.dtype, p.Device(), b, d)
 		}
-		deviceOf("Step", p, g)
+		if !same(g.backend(), b) {
+			panicf("Step", "gradient %v on %v for parameter %v on %v", g.shape, g.Device(), p.shape, b)
+		}
 		if g.dtype != p.dtype || g.Len() != p.Len() {
 			panicf("Step", "gradient %v %v does not match parameter %v %v", g.shape, g.dtype, p.shape, p.dtype)
 		}
@@ -39,7 +41,7 @@ func StepAll(rule StepRule, ps, gs []*Tensor, states [][]*Tensor) {
 		}
 		mems := sc.take(len(states[i]))
 		for j, s := range states[i] {
-			if s.backend() != b || s.Len() != p.Len() || s.dtype != p.dtype {
+			if !same(s.backend(), b) || s.Len() != p.Len() || s.dtype != p.dtype {
 				panicf("Step", "state %d of shape %v %v on %v does not match parameter %v %v on %v", j, s.shape, s.dtype, s.Device(), p.shape, p.dtype, p.Device())
 			}
 			mems[j] = s.data

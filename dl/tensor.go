@@ -84,9 +84,15 @@ func newCPUTensor(shape []int, f32 []float32, f64 []float64) *Tensor {
 	if f32 == nil {
 		d, n = Float64, len(f64)
 	}
-	c := &cpuTensor{m: Memory{Backend: CPU, DType: d, Len: n, F32: f32, F64: f64}}
-	c.t = Tensor{shape: shape, dtype: d, data: &c.m, id: nextID()}
+	c := &cpuTensor{}
+	c.m.Backend, c.m.DType, c.m.Len, c.m.F32, c.m.F64 = CPU, d, n, f32, f64
+	c.t.init(shape, d, &c.m)
 	return &c.t
+}
+
+// init sets the fields of a new tensor, zero until now.
+func (t *Tensor) init(shape []int, d DType, m *Memory) {
+	t.shape, t.dtype, t.data, t.id = shape, d, m, nextID()
 }
 
 // smallLen is the size up to which a tensor's values live in the same
@@ -107,16 +113,18 @@ type small64 struct {
 
 // newSmall returns a zero tensor of n ≤ smallLen elements.
 func newSmall(d DType, shape []int, n int) *Tensor {
+	// Fields are set one by one on the zeroed allocation: a whole struct
+	// literal would clear it a second time.
 	switch d {
 	case Float32:
 		s := &small32{}
-		s.m = Memory{Backend: CPU, DType: d, Len: n, F32: s.buf[:n:n]}
-		s.t = Tensor{shape: shape, dtype: d, data: &s.m, id: nextID()}
+		s.m.Backend, s.m.DType, s.m.Len, s.m.F32 = CPU, d, n, s.buf[:n:n]
+		s.t.init(shape, d, &s.m)
 		return &s.t
 	case Float64:
 		s := &small64{}
-		s.m = Memory{Backend: CPU, DType: d, Len: n, F64: s.buf[:n:n]}
-		s.t = Tensor{shape: shape, dtype: d, data: &s.m, id: nextID()}
+		s.m.Backend, s.m.DType, s.m.Len, s.m.F64 = CPU, d, n, s.buf[:n:n]
+		s.t.init(shape, d, &s.m)
 		return &s.t
 	}
 	panicf("alloc", "unknown dtype %d", int(d))

@@ -106,7 +106,7 @@ func (r StepRule) Elementwise() bool { return r.Kind != LAMB }
 
 // Step applies rule to the parameter p with gradient g and the state
 // buffers state (as States names them), in place.
-func Step[T, S Float](rule StepRule, p, g []T, state [][]S) {
+func Step[T, S Float](rule *StepRule, p, g []T, state [][]S) {
 	g = g[:len(p)]
 	if rule.Kind == LAMB {
 		stepLAMB(rule, p, g, state)
@@ -115,10 +115,10 @@ func Step[T, S Float](rule StepRule, p, g []T, state [][]S) {
 	// Each element's update is its own: large parameters split over the
 	// CPUs without changing a result.
 	if parallelWorth(8 * len(p)) {
-		stepParallel(rule, p, g, slices.Clone(state))
+		stepParallel(*rule, p, g, slices.Clone(state))
 		return
 	}
-	stepElements(&rule, p, g, state)
+	stepElements(rule, p, g, state)
 }
 
 // stepParallel is Step over ranges of the elements on every CPU. It takes
@@ -247,8 +247,7 @@ func moments[S Float](r *StepRule, d float64, state [][]S, i int) (m, v float64)
 
 // stepLAMB updates the moments and measures ‖θ‖ and ‖u‖ in one pass, then
 // recomputes each u from the stored moments and takes the step.
-func stepLAMB[T, S Float](rule StepRule, p, g []T, state [][]S) {
-	r := &rule
+func stepLAMB[T, S Float](r *StepRule, p, g []T, state [][]S) {
 	t := float64(r.Step)
 	c1, c2 := 1-math.Pow(r.Beta1, t), 1-math.Pow(r.Beta2, t)
 	update := func(i int, th float64) float64 {

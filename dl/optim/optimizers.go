@@ -284,6 +284,7 @@ func (o *optimizer) Step() {
 	for _, grp := range o.groups {
 		grp.ps, grp.gs, grp.states = grp.ps[:0], grp.gs[:0], grp.states[:0]
 	}
+	base := o.hyper()
 	for i, p := range o.params {
 		g := p.Grad()
 		if g == nil {
@@ -292,14 +293,12 @@ func (o *optimizer) Step() {
 		if g.Len() != p.Len() {
 			fail(o.op()+": Step", "gradient of shape %v does not match parameter %d of shape %v", g.Shape(), i, p.Shape())
 		}
-		if g.Device() != p.Device() {
-			fail(o.op()+": Step", "gradient on %v for parameter %d of shape %v on %v", g.Device(), i, p.Shape(), p.Device())
-		}
+		dev := p.Device() // dl.StepAll checks that g is there too
 		s := &o.state[i]
 		s.step++
-		rule := o.rule(i, s)
-		states := o.buffers(rule, p, s)
-		o.groupOf(rule, p).add(p, g, states)
+		rule := o.ruleOf(&base, i, s)
+		states := o.buffers(&rule, p, dev, s)
+		o.groupOf(&rule, dev, p.DType()).add(p, g, states)
 	}
 	for _, grp := range o.groups {
 		if len(grp.ps) > 0 {
@@ -326,11 +325,14 @@ func (g *stepGroup) add(p, grad *dl.Tensor, states []*dl.Tensor) {
 	g.ps, g.gs, g.states = append(g.ps, p), append(g.gs, grad), append(g.states, states)
 }
 
-// groupOf returns the group of this step for p under rule.
-func (o *optimizer) groupOf(rule cpu.StepRule, p *dl.Tensor) *stepGroup {
+// groupOf returns the group of this step for the parameters on dev in
+// dtype under rule. The rules of one step share their hyper-parameters
+// (hyper), so only the fields ruleOf sets per parameter tell them apart.
+func (o *optimizer) groupOf(rule *cpu.StepRule, dev dl.Device, dtype dl.DType) *stepGroup {
 	var free *stepGroup
 	for _, g := range o.groups {
-		if len(g.ps) > 0 && g.rule == rule && g.dev == p.Device() && g.dtype == p.DType() {
+		if len(g.ps) > 0 && g.rule.Step == rule.Step && g.rule.L2 == rule.L2 && g.rule.FirstStep == rule.FirstStep &&
+			g.dtype == dtype && g.dev == dev {
 			return g
 		}
 		if len(g.ps) == 0 && free == nil {
@@ -341,21 +343,35 @@ func (o *optimizer) groupOf(rule cpu.StepRule, p *dl.Tensor) *stepGroup {
 		free = &stepGroup{}
 		o.groups = append(o.groups, free)
 	}
-	free.rule, free.dev, free.dtype = rule, p.Device(), p.DType()
+	free.rule, free.dev, free.dtype = *rule, dev, dtype
 	return free
 }
 
 // rule returns parameter i's update rule for its next step.
 func (o *optimizer) rule(i int, s *paramState) cpu.StepRule {
-	c := &o.c
-	r := cpu.StepRule{LR: o.lr, WeightDecay: c.weightDecay, Maximize: c.maximize, Step: s.step, Eps: c.eps}
-	if lambda := c.lectureL2; lambda != 0 && !o.exempt[i] {
+	base := o.hyper()
+	return o.ruleOf(&base, i, s)
+}
+
+// ruleOf returns parameter i's rule: base with its step count and L2.
+func (o *optimizer) ruleOf(base *cpu.StepRule, i int, s *paramState) cpu.StepRule {
+	r := *base
+	r.Step = s.step
+	if lambda := o.c.lectureL2; lambda != 0 && !o.exempt[i] {
 		r.L2 = lambda
 	}
+	r.FirstStep = r.Kind == cpu.SGD && r.Momentum != 0 && s.buffers == nil
+	return r
+}
+
+// hyper returns the optimizer's rule with its hyper-parameters, the same
+// for every parameter.
+func (o *optimizer) hyper() cpu.StepRule {
+	c := &o.c
+	r := cpu.StepRule{LR: o.lr, WeightDecay: c.weightDecay, Maximize: c.maximize, Eps: c.eps}
 	switch o.kind {
 	case kindSGD:
 		r.Kind, r.Momentum, r.Dampening, r.Nesterov = cpu.SGD, c.momentum, c.dampening, c.nesterov
-		r.FirstStep = c.momentum != 0 && s.buffers == nil
 		r.Eps = 0
 	case kindAdagrad:
 		r.Kind, r.LRDecay = cpu.Adagrad, c.lrDecay
@@ -375,18 +391,18 @@ func (o *optimizer) rule(i int, s *paramState) cpu.StepRule {
 // buffers returns p's state buffers for rule, made on first use (zeros;
 // Adagrad's sum starts at InitialAccumulator) and moved to p's device if
 // p has moved since.
-func (o *optimizer) buffers(rule cpu.StepRule, p *dl.Tensor, s *paramState) []*dl.Tensor {
+func (o *optimizer) buffers(rule *cpu.StepRule, p *dl.Tensor, dev dl.Device, s *paramState) []*dl.Tensor {
 	if s.buffers == nil {
 		init := 0.0
 		if o.kind == kindAdagrad {
 			init = o.c.initialAccumulator
 		}
 		for range rule.States() {
-			s.buffers = append(s.buffers, p.DType().Full(init, p.Shape()...).MoveTo(p.Device()))
+			s.buffers = append(s.buffers, p.DType().Full(init, p.Shape()...).MoveTo(dev))
 		}
 	}
 	for _, b := range s.buffers {
-		b.MoveTo(p.Device())
+		b.MoveTo(dev)
 	}
 	return s.buffers
 }
