@@ -72,10 +72,9 @@ type Kernels interface {
 	// Gather computes dst[i] = src[offset + Σₖ idxₖ·strides[k]] for the
 	// row-major multi-index idx of i in shape.
 	Gather(dst, src *Memory, shape, strides []int, offset int) bool
-	// Scatter is Gather's adjoint: dst[offset + Σₖ idxₖ·strides[k]] =
-	// src[i], or += when add is set (the strides address distinct
-	// elements unless add is set).
-	Scatter(dst, src *Memory, shape, strides []int, offset int, add bool) bool
+	// ScatterAdd is Gather's adjoint: dst[offset + Σₖ idxₖ·strides[k]] +=
+	// src[i] (strides may address an element more than once).
+	ScatterAdd(dst, src *Memory, shape, strides []int, offset int) bool
 	// Take computes dst[i] = src[offsets[i]]; PutAdd adds src[i] to
 	// dst[offsets[i]].
 	Take(dst, src *Memory, offsets []int) bool

@@ -236,15 +236,7 @@ func (CPUBackend) Gather(dst, src *Memory, shape, strides []int, offset int) boo
 	return true
 }
 
-func (CPUBackend) Scatter(dst, src *Memory, shape, strides []int, offset int, add bool) bool {
-	if !add {
-		if dst.DType == Float32 {
-			cpu.Scatter(f32(dst), f32(src), shape, strides, offset)
-		} else {
-			cpu.Scatter(f64(dst), f64(src), shape, strides, offset)
-		}
-		return true
-	}
+func (CPUBackend) ScatterAdd(dst, src *Memory, shape, strides []int, offset int) bool {
 	if dst.DType == Float32 {
 		cpu.ScatterAdd(f32(dst), f32(src), shape, strides, offset)
 	} else {

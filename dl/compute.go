@@ -51,7 +51,7 @@ func binary(name string, op cpu.BinaryOp, a, b *Tensor) *Tensor {
 	}
 	var as, bs []int // nil: a and b have the result's shape
 	if !slices.Equal(a.shape, b.shape) {
-		as, bs = broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)
+		as, bs = cpu.BroadcastStrides(a.shape, shape), cpu.BroadcastStrides(b.shape, shape)
 	}
 	run(deviceOf(name, a, b)).Binary(op, out.data, a.data, b.data, shape, as, bs)
 	return out
@@ -104,7 +104,7 @@ var zeros [8]int
 // element of shape, in row-major order. idx is reused between calls. It
 // serves index bookkeeping that runs once per op, not per-element math.
 func forEachIndex(shape []int, f func(i int, idx []int)) {
-	n := numel(shape)
+	n := cpu.Numel(shape)
 	idx := make([]int, len(shape))
 	for i := 0; i < n; i++ {
 		f(i, idx)
@@ -153,7 +153,7 @@ func permuteData(x *Tensor, perm []int) *Tensor {
 		outShape[i] = x.shape[p]
 	}
 	out := x.likeRaw(outShape)
-	inStrides := stridesOf(x.shape)
+	inStrides := cpu.Strides(x.shape)
 	st := make([]int, len(perm))
 	for i, p := range perm {
 		st[i] = inStrides[p]
@@ -165,6 +165,6 @@ func permuteData(x *Tensor, perm []int) *Tensor {
 // broadcastData returns x's values expanded to shape (a copy).
 func broadcastData(x *Tensor, shape []int) *Tensor {
 	out := x.likeRaw(slices.Clone(shape))
-	copyStrided(out, x, shape, broadcastStrides(x.shape, shape), 0)
+	copyStrided(out, x, shape, cpu.BroadcastStrides(x.shape, shape), 0)
 	return out
 }

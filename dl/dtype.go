@@ -2,6 +2,8 @@ package dl
 
 import (
 	"math/rand/v2"
+
+	"github.com/gradbook/gradbook/dl/cpu"
 )
 
 // DType is the element type of a tensor.
@@ -119,7 +121,7 @@ func FromSlice[T float32 | float64](data []T, shape ...int) *Tensor {
 		shape = []int{len(data)}
 	}
 	shape = checkShape("FromSlice", shape)
-	if n := numel(shape); n != len(data) {
+	if n := cpu.Numel(shape); n != len(data) {
 		panicf("FromSlice", "%d values do not fill shape %v (%d elements)", len(data), shape, n)
 	}
 	if f, ok := any(data).([]float32); ok {

@@ -133,9 +133,9 @@ func (r runner) Gather(dst, src *Memory, shape, strides []int, offset int) {
 	}
 }
 
-func (r runner) Scatter(dst, src *Memory, shape, strides []int, offset int, add bool) {
-	if !r.b.Scatter(dst, src, shape, strides, offset, add) {
-		viaHost(w(dst), func(h hostCopies) { CPU.Scatter(h.of(dst), h.of(src), shape, strides, offset, add) })
+func (r runner) ScatterAdd(dst, src *Memory, shape, strides []int, offset int) {
+	if !r.b.ScatterAdd(dst, src, shape, strides, offset) {
+		viaHost(w(dst), func(h hostCopies) { CPU.ScatterAdd(h.of(dst), h.of(src), shape, strides, offset) })
 	}
 }
 
@@ -297,7 +297,7 @@ func (NoKernels) DivScalar(*Memory, float64) bool                              {
 func (NoKernels) Reduce(cpu.ReduceOp, *Memory, *Memory, []int, []bool) bool    { return false }
 func (NoKernels) ArgReduce(cpu.ReduceOp, *Memory, *Memory, int, int, int) bool { return false }
 func (NoKernels) Gather(_, _ *Memory, _, _ []int, _ int) bool                  { return false }
-func (NoKernels) Scatter(_, _ *Memory, _, _ []int, _ int, _ bool) bool         { return false }
+func (NoKernels) ScatterAdd(_, _ *Memory, _, _ []int, _ int) bool              { return false }
 func (NoKernels) Take(_, _ *Memory, _ []int) bool                              { return false }
 func (NoKernels) PutAdd(_, _ *Memory, _ []int) bool                            { return false }
 func (NoKernels) Gemm(bool, bool, int, int, int, *Memory, int, int, int, *Memory, int, int, int,

@@ -3,6 +3,8 @@ package dl
 import (
 	"strconv"
 	"strings"
+
+	"github.com/gradbook/gradbook/dl/cpu"
 )
 
 // Printing follows NumPy: nested brackets, columns aligned, and for tensors
@@ -42,7 +44,7 @@ func visit(shape []int, axis, offset int, summarize bool, f func(int)) {
 		f(offset)
 		return
 	}
-	inner := numel(shape[axis+1:])
+	inner := cpu.Numel(shape[axis+1:])
 	for _, i := range shownIndices(shape[axis], summarize) {
 		if i >= 0 {
 			visit(shape, axis+1, offset+i*inner, summarize, f)
@@ -72,7 +74,7 @@ func shownIndices(n int, summarize bool) []int {
 
 func writeNested(b *strings.Builder, shape []int, axis, offset int, summarize bool, width int, strs map[int]string) {
 	b.WriteByte('[')
-	inner := numel(shape[axis+1:])
+	inner := cpu.Numel(shape[axis+1:])
 	for j, i := range shownIndices(shape[axis], summarize) {
 		if j > 0 {
 			if axis == len(shape)-1 {

@@ -3,6 +3,8 @@ package dl
 import (
 	"slices"
 	"unsafe"
+
+	"github.com/gradbook/gradbook/dl/cpu"
 )
 
 // Device is where a tensor's values live: CPU (main memory) or a device
@@ -163,7 +165,7 @@ func newOn(b Backend, d DType, shape []int, zero bool) *Tensor {
 		}
 		return newTensorRaw(d, shape)
 	}
-	t := &Tensor{shape: shape, dtype: d, data: b.Alloc(d, numel(shape)), id: nextID()}
+	t := &Tensor{shape: shape, dtype: d, data: b.Alloc(d, cpu.Numel(shape)), id: nextID()}
 	if zero && t.Len() > 0 {
 		run(b).Fill(t.data, 0)
 	}

@@ -200,7 +200,7 @@ func Where(cond, x, y *Tensor) *Tensor {
 	out := a.likeRaw(slices.Clone(shape))
 	if out.Len() > 0 {
 		run(deviceOf("Where", mask, a, b)).Select(out.data, mask.data, a.data, b.data, shape,
-			broadcastStrides(mask.shape, shape), broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape))
+			cpu.BroadcastStrides(mask.shape, shape), cpu.BroadcastStrides(a.shape, shape), cpu.BroadcastStrides(b.shape, shape))
 	}
 	if !tracking(cond, a, b) {
 		return out

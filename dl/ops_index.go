@@ -3,6 +3,8 @@ package dl
 import (
 	"fmt"
 	"slices"
+
+	"github.com/gradbook/gradbook/dl/cpu"
 )
 
 // indexValue reads an index stored in a float tensor and checks it.
@@ -30,7 +32,7 @@ func (x *Tensor) Gather(axis int, index *Tensor) *Tensor {
 			panicf("Gather", "index of shape %v is larger than %v outside axis %d", index.shape, x.shape, axis)
 		}
 	}
-	xs := stridesOf(x.shape)
+	xs := cpu.Strides(x.shape)
 	hidx := hostOf(index)               // the offsets are worked out in main memory
 	offsets := make([]int, index.Len()) // where each output element reads x
 	forEachIndex(index.shape, func(i int, idx []int) {

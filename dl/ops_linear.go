@@ -2,6 +2,8 @@ package dl
 
 import (
 	"slices"
+
+	"github.com/gradbook/gradbook/dl/cpu"
 )
 
 // Linear returns x·wᵀ + b, the affine map of a fully connected layer, as
@@ -27,7 +29,7 @@ func Linear(x, w, b *Tensor) *Tensor {
 	}
 	n := x.Len() / max(in, 1)
 	if in == 0 {
-		n = numel(x.shape[:len(x.shape)-1])
+		n = cpu.Numel(x.shape[:len(x.shape)-1])
 	}
 	shape := append(slices.Clone(x.shape[:len(x.shape)-1]), out)
 	x2 := withShape(x, []int{n, in})

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/gradbook/gradbook/dl/cpu"
 )
 
 // TestFusedLossesMatchComposed compares CrossEntropyLogits and
@@ -14,7 +16,7 @@ func TestFusedLossesMatchComposed(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	for _, shape := range [][]int{{5, 4}, {2, 3, 4}, {3, 2, 2, 2}} {
 		labelShape := slices.Delete(slices.Clone(shape), 1, 2)
-		lv := make([]float64, numel(labelShape))
+		lv := make([]float64, cpu.Numel(labelShape))
 		for i := range lv {
 			lv[i] = float64(rng.IntN(shape[1]))
 		}

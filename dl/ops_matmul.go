@@ -2,6 +2,8 @@ package dl
 
 import (
 	"slices"
+
+	"github.com/gradbook/gradbook/dl/cpu"
 )
 
 // MatMul returns the matrix product x @ y with NumPy's rules: two matrices
@@ -72,15 +74,15 @@ func gemm(a, b *Tensor, ta, tb bool) *Tensor {
 	batch := broadcastShapes("MatMul", a.shape[:ra-2], b.shape[:rb-2])
 	shape := append(slices.Clone(batch), m, n)
 	out := a.likeRaw(shape) // every product writes its part (beta 0: zeros when k = 0)
-	as := broadcastStrides(a.shape[:ra-2], batch)
-	bs := broadcastStrides(b.shape[:rb-2], batch)
+	as := cpu.BroadcastStrides(a.shape[:ra-2], batch)
+	bs := cpu.BroadcastStrides(b.shape[:rb-2], batch)
 	sa, sb, sc := a.shape[ra-2]*a.shape[ra-1], b.shape[rb-2]*b.shape[rb-1], m*n
 	lda, ldb := a.shape[ra-1], b.shape[rb-1]
 	dev := deviceOf("MatMul", a, b)
 	if out.Len() == 0 {
 		return out
 	}
-	nb := numel(batch)
+	nb := cpu.Numel(batch)
 	strideA, okA := batchStride(as, batch)
 	strideB, okB := batchStride(bs, batch)
 	if okA && okB { // one strided batched product
@@ -109,7 +111,7 @@ func batchStride(strides, batch []int) (int, bool) {
 	if zero {
 		return 0, true
 	}
-	want := stridesOf(batch)
+	want := cpu.Strides(batch)
 	for i, s := range strides {
 		if s != want[i] && batch[i] != 1 {
 			return 0, false

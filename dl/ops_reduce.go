@@ -198,7 +198,7 @@ func (x *Tensor) argExtreme(name string, axis int, sign float64) *Tensor {
 	if n == 0 {
 		panicf(name, "axis %d of shape %v is empty", axis, x.shape)
 	}
-	outer, inner := numel(x.shape[:axis]), numel(x.shape[axis+1:])
+	outer, inner := cpu.Numel(x.shape[:axis]), cpu.Numel(x.shape[axis+1:])
 	out := x.likeRaw(slices.Delete(slices.Clone(x.shape), axis, axis+1))
 	code := cpu.ReduceMax
 	if sign < 0 {

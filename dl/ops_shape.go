@@ -3,6 +3,8 @@ package dl
 import (
 	"fmt"
 	"slices"
+
+	"github.com/gradbook/gradbook/dl/cpu"
 )
 
 // Reshape returns x with a new shape of the same size; one dimension may be
@@ -26,8 +28,8 @@ func (x *Tensor) Reshape(shape ...int) *Tensor {
 		}
 		shape[infer] = x.Len() / known
 	}
-	if numel(shape) != x.Len() {
-		panicf("Reshape", "cannot reshape %v (%d elements) to %v (%d elements)", x.shape, x.Len(), shape, numel(shape))
+	if cpu.Numel(shape) != x.Len() {
+		panicf("Reshape", "cannot reshape %v (%d elements) to %v (%d elements)", x.shape, x.Len(), shape, cpu.Numel(shape))
 	}
 	out := withShape(x, shape)
 	if !tracking(x) {
@@ -148,7 +150,7 @@ func (x *Tensor) Slice(axis, start, stop int) *Tensor {
 	}
 	shape := slices.Clone(x.shape)
 	shape[axis] = stop - start
-	strides := stridesOf(x.shape)
+	strides := cpu.Strides(x.shape)
 	offset := start * strides[axis]
 	out := x.like(shape)
 	copyStrided(out, x, shape, strides, offset)
@@ -179,7 +181,7 @@ func copyStrided(dst, src *Tensor, shape, strides []int, offset int) {
 // addStrided adds src (shape, row-major) into dst at offset + Σ idx·strides.
 func addStrided(dst, src *Tensor, shape, strides []int, offset int) {
 	if src.Len() > 0 {
-		run(deviceOf("add", dst, src)).Scatter(dst.data, src.data, shape, strides, offset, true)
+		run(deviceOf("add", dst, src)).ScatterAdd(dst.data, src.data, shape, strides, offset)
 	}
 }
 
@@ -202,7 +204,7 @@ func (x *Tensor) Index(index ...int) *Tensor {
 		offset = offset*x.shape[i] + ix
 	}
 	shape := slices.Clone(x.shape[len(idx):])
-	n := numel(shape)
+	n := cpu.Numel(shape)
 	offset *= n
 	out := x.like(shape)
 	copyStrided(out, x, []int{n}, []int{1}, offset)
@@ -246,7 +248,7 @@ func Concat(axis int, ts ...*Tensor) *Tensor {
 		shape[axis] += t.shape[axis]
 	}
 	out := first.like(shape)
-	outStrides := stridesOf(shape)
+	outStrides := cpu.Strides(shape)
 	offsets := make([]int, len(ts))
 	place := func(dst *Tensor, parts []*Tensor) {
 		for i, t := range parts {

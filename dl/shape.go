@@ -8,13 +8,6 @@ import (
 
 func itoa(i int) string      { return strconv.Itoa(i) }
 func ceil(x float64) float64 { return math.Ceil(x) }
-func numel(shape []int) int {
-	n := 1
-	for _, d := range shape {
-		n *= d
-	}
-	return n
-}
 
 // checkShape copies shape and rejects negative sizes.
 func checkShape(op string, shape []int) []int {
@@ -24,17 +17,6 @@ func checkShape(op string, shape []int) []int {
 		}
 	}
 	return slices.Clone(shape)
-}
-
-// stridesOf returns the row-major strides of shape.
-func stridesOf(shape []int) []int {
-	s := make([]int, len(shape))
-	acc := 1
-	for i := len(shape) - 1; i >= 0; i-- {
-		s[i] = acc
-		acc *= shape[i]
-	}
-	return s
 }
 
 // broadcastShapes returns the NumPy broadcast of a and b.
@@ -59,20 +41,6 @@ func broadcastShapes(op string, a, b []int) []int {
 		}
 	}
 	return out
-}
-
-// broadcastStrides returns the strides with which a tensor of shape in is
-// read when broadcast to shape out: 0 along broadcast dimensions.
-func broadcastStrides(in, out []int) []int {
-	st := stridesOf(in)
-	bs := make([]int, len(out))
-	off := len(out) - len(in)
-	for i := range in {
-		if in[i] != 1 || out[off+i] == 1 {
-			bs[off+i] = st[i]
-		}
-	}
-	return bs
 }
 
 // normAxis turns a possibly negative axis of a tensor of shape into

@@ -18,7 +18,7 @@ import (
 type Tensor struct {
 	shape []int
 	dtype DType
-	data  *Memory // numel(shape) elements
+	data  *Memory // cpu.Numel(shape) elements
 	name  string
 	id    uint64 // creation order: traces number inputs by it
 
@@ -48,7 +48,7 @@ var lastID atomic.Uint64
 func nextID() uint64 { return lastID.Add(1) }
 
 func newTensor(d DType, shape []int) *Tensor {
-	n := numel(shape)
+	n := cpu.Numel(shape)
 	if n <= smallLen {
 		return newSmall(d, shape, n)
 	}
@@ -61,7 +61,7 @@ func newTensor(d DType, shape []int) *Tensor {
 // newTensorRaw is newTensor with arbitrary contents, for kernels that
 // write every element.
 func newTensorRaw(d DType, shape []int) *Tensor {
-	n := numel(shape)
+	n := cpu.Numel(shape)
 	if n <= smallLen {
 		return newSmall(d, shape, n)
 	}
@@ -138,7 +138,7 @@ func (t *Tensor) Shape() []int { return slices.Clone(t.shape) }
 func (t *Tensor) Rank() int { return len(t.shape) }
 
 // Len returns the number of elements.
-func (t *Tensor) Len() int { return numel(t.shape) }
+func (t *Tensor) Len() int { return cpu.Numel(t.shape) }
 
 // Dim returns the size of axis i (negative counts from the end).
 func (t *Tensor) Dim(i int) int { return t.shape[normAxis("Dim", i, t.shape)] }

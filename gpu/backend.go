@@ -402,12 +402,12 @@ func (g *GPU) Gather(dst, src *dl.Memory, shape, strides []int, offset int) bool
 }
 
 // Scatter writes or adds src into dst through strides.
-func (g *GPU) Scatter(dst, src *dl.Memory, shape, strides []int, offset int, add bool) bool {
+func (g *GPU) ScatterAdd(dst, src *dl.Memory, shape, strides []int, offset int) bool {
 	dims, st := mergeAxes(shape, strides)
 	if len(dims) > maxRank || !fits(src.Len) || !fits(dst.Len) {
 		return false
 	}
-	args := []uint64{ptr(dst), ptr(src), i32(src.Len), i32(offset), flag(add)}
+	args := []uint64{ptr(dst), ptr(src), i32(src.Len), i32(offset), flag(true)}
 	args = append(args, dimArgs(dims, maxRank)...)
 	args = append(args, strideArgs(st[0], maxRank)...)
 	return g.launch(dst.DType, "scatter", src.Len, args...)

@@ -69,23 +69,6 @@ func ScatterAdd[T Float](dst, src []T, shape, strides []int, offset int) {
 	}
 }
 
-// Scatter writes src (shape, row-major) into dst at offset + Σ idx·strides.
-func Scatter[T Float](dst, src []T, shape, strides []int, offset int) {
-	if len(src) == 0 {
-		return
-	}
-	var w walk1
-	w.initStrided(shape, strides)
-	n, is := w.inner()
-	for i := 0; i < len(src); i += n {
-		p := offset + w.pos()
-		for j, v := range src[i : i+n] {
-			dst[p+j*is] = v
-		}
-		w.next()
-	}
-}
-
 // allZero reports whether every stride is 0.
 func allZero(strides []int) bool {
 	for _, s := range strides {

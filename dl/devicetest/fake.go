@@ -216,8 +216,8 @@ func (f *Fake) Gather(dst, src *dl.Memory, shape, strides []int, offset int) boo
 	return f.runs("Gather", nil) && dl.CPU.Gather(f.view(dst), f.view(src), shape, strides, offset)
 }
 
-func (f *Fake) Scatter(dst, src *dl.Memory, shape, strides []int, offset int, add bool) bool {
-	return f.runs("Scatter", nil) && dl.CPU.Scatter(f.view(dst), f.view(src), shape, strides, offset, add)
+func (f *Fake) ScatterAdd(dst, src *dl.Memory, shape, strides []int, offset int) bool {
+	return f.runs("ScatterAdd", nil) && dl.CPU.ScatterAdd(f.view(dst), f.view(src), shape, strides, offset)
 }
 
 func (f *Fake) Take(dst, src *dl.Memory, offsets []int) bool {

@@ -285,6 +285,7 @@ func (o *optimizer) Step() {
 		grp.ps, grp.gs, grp.states = grp.ps[:0], grp.gs[:0], grp.states[:0]
 	}
 	base := o.hyper()
+	nstates := len(base.States())
 	for i, p := range o.params {
 		g := p.Grad()
 		if g == nil {
@@ -296,9 +297,12 @@ func (o *optimizer) Step() {
 		dev := p.Device() // dl.StepAll checks that g is there too
 		s := &o.state[i]
 		s.step++
-		rule := o.ruleOf(&base, i, s)
-		states := o.buffers(&rule, p, dev, s)
-		o.groupOf(&rule, dev, p.DType()).add(p, g, states)
+		k := o.keyOf(i, s, dev, p.DType())
+		var states []*dl.Tensor
+		if nstates > 0 {
+			states = o.buffers(nstates, p, dev, s)
+		}
+		o.groupOf(&base, k).add(p, g, states)
 	}
 	for _, grp := range o.groups {
 		if len(grp.ps) > 0 {
@@ -310,13 +314,33 @@ func (o *optimizer) Step() {
 	}
 }
 
+// stepKey is what tells the rules of one step's parameters apart: they
+// share the hyper-parameters, not their step count, the lecture's L2 (not
+// for biases) or whether SGD fills a new momentum buffer; and the
+// parameters that step together share a device and a dtype.
+type stepKey struct {
+	step      int
+	l2        float64
+	firstStep bool
+	dev       dl.Device
+	dtype     dl.DType
+}
+
+// keyOf returns parameter i's key for its next step.
+func (o *optimizer) keyOf(i int, s *paramState, dev dl.Device, dtype dl.DType) stepKey {
+	k := stepKey{step: s.step, firstStep: s.buffers == nil, dev: dev, dtype: dtype}
+	if lambda := o.c.lectureL2; lambda != 0 && !o.exempt[i] {
+		k.l2 = lambda
+	}
+	return k
+}
+
 // stepGroup is the parameters of one step that share a rule, a device
 // and a dtype. The groups are kept between steps, so that a step
 // allocates nothing once they have grown.
 type stepGroup struct {
+	key    stepKey
 	rule   cpu.StepRule
-	dev    dl.Device
-	dtype  dl.DType
 	ps, gs []*dl.Tensor
 	states [][]*dl.Tensor
 }
@@ -325,14 +349,12 @@ func (g *stepGroup) add(p, grad *dl.Tensor, states []*dl.Tensor) {
 	g.ps, g.gs, g.states = append(g.ps, p), append(g.gs, grad), append(g.states, states)
 }
 
-// groupOf returns the group of this step for the parameters on dev in
-// dtype under rule. The rules of one step share their hyper-parameters
-// (hyper), so only the fields ruleOf sets per parameter tell them apart.
-func (o *optimizer) groupOf(rule *cpu.StepRule, dev dl.Device, dtype dl.DType) *stepGroup {
+// groupOf returns the group of this step for key, whose rule is base
+// with the key's fields.
+func (o *optimizer) groupOf(base *cpu.StepRule, k stepKey) *stepGroup {
 	var free *stepGroup
 	for _, g := range o.groups {
-		if len(g.ps) > 0 && g.rule.Step == rule.Step && g.rule.L2 == rule.L2 && g.rule.FirstStep == rule.FirstStep &&
-			g.dtype == dtype && g.dev == dev {
+		if len(g.ps) > 0 && g.key == k {
 			return g
 		}
 		if len(g.ps) == 0 && free == nil {
@@ -343,25 +365,22 @@ func (o *optimizer) groupOf(rule *cpu.StepRule, dev dl.Device, dtype dl.DType) *
 		free = &stepGroup{}
 		o.groups = append(o.groups, free)
 	}
-	free.rule, free.dev, free.dtype = *rule, dev, dtype
+	free.key, free.rule = k, ruleFor(base, k)
 	return free
+}
+
+// ruleFor returns base with the fields of key k.
+func ruleFor(base *cpu.StepRule, k stepKey) cpu.StepRule {
+	r := *base
+	r.Step, r.L2 = k.step, k.l2
+	r.FirstStep = k.firstStep && r.Kind == cpu.SGD && r.Momentum != 0
+	return r
 }
 
 // rule returns parameter i's update rule for its next step.
 func (o *optimizer) rule(i int, s *paramState) cpu.StepRule {
 	base := o.hyper()
-	return o.ruleOf(&base, i, s)
-}
-
-// ruleOf returns parameter i's rule: base with its step count and L2.
-func (o *optimizer) ruleOf(base *cpu.StepRule, i int, s *paramState) cpu.StepRule {
-	r := *base
-	r.Step = s.step
-	if lambda := o.c.lectureL2; lambda != 0 && !o.exempt[i] {
-		r.L2 = lambda
-	}
-	r.FirstStep = r.Kind == cpu.SGD && r.Momentum != 0 && s.buffers == nil
-	return r
+	return ruleFor(&base, o.keyOf(i, s, nil, 0))
 }
 
 // hyper returns the optimizer's rule with its hyper-parameters, the same
@@ -388,16 +407,16 @@ func (o *optimizer) hyper() cpu.StepRule {
 	return r
 }
 
-// buffers returns p's state buffers for rule, made on first use (zeros;
-// Adagrad's sum starts at InitialAccumulator) and moved to p's device if
-// p has moved since.
-func (o *optimizer) buffers(rule *cpu.StepRule, p *dl.Tensor, dev dl.Device, s *paramState) []*dl.Tensor {
+// buffers returns p's n state buffers, made on first use (zeros;
+// Adagrad's sum starts at InitialAccumulator) and moved to p's device if p
+// has moved since.
+func (o *optimizer) buffers(n int, p *dl.Tensor, dev dl.Device, s *paramState) []*dl.Tensor {
 	if s.buffers == nil {
 		init := 0.0
 		if o.kind == kindAdagrad {
 			init = o.c.initialAccumulator
 		}
-		for range rule.States() {
+		for range n {
 			s.buffers = append(s.buffers, p.DType().Full(init, p.Shape()...).MoveTo(dev))
 		}
 	}
