@@ -5,7 +5,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"syscall"
 
 	"github.com/gradbook/gradbook/dl"
 )
@@ -183,8 +182,8 @@ func (g *GPU) do(f func() error) error {
 // bindHere makes the device's context current on this thread unless it
 // is already; the caller holds g.mu and the thread.
 func (g *GPU) bindHere() error {
-	tid := syscall.Gettid()
-	if currentOn[tid] == g.ctx.ctx {
+	tid, known := threadID()
+	if known && currentOn[tid] == g.ctx.ctx {
 		return nil
 	}
 	if err := g.ctx.bind(); err != nil {

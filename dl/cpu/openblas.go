@@ -51,20 +51,12 @@ func LoadOpenBLAS(path string) (*OpenBLAS, error) {
 	setCoreType()
 	var errs []string
 	for _, name := range names {
-		lib, err := purego.Dlopen(name, purego.RTLD_NOW|purego.RTLD_GLOBAL)
+		syms, err := loadSymbols(name, "sgemm_", "dgemm_")
 		if err != nil {
 			errs = append(errs, err.Error())
 			continue
 		}
-		o := &OpenBLAS{path: name}
-		if o.sgemm, err = purego.Dlsym(lib, "sgemm_"); err == nil {
-			o.dgemm, err = purego.Dlsym(lib, "dgemm_")
-		}
-		if err != nil {
-			errs = append(errs, name+": "+err.Error())
-			continue
-		}
-		return o, nil
+		return &OpenBLAS{path: name, sgemm: syms[0], dgemm: syms[1]}, nil
 	}
 	return nil, fmt.Errorf("cpu: OpenBLAS not found (tried %s): %s", strings.Join(names, ", "), strings.Join(errs, "; "))
 }
