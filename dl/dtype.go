@@ -125,7 +125,7 @@ func FromSlice[T float32 | float64](data []T, shape ...int) *Tensor {
 		panicf("FromSlice", "%d values do not fill shape %v (%d elements)", len(data), shape, n)
 	}
 	if f, ok := any(data).([]float32); ok {
-		return newCPUTensor(shape, f, nil)
+		return newCPUTensor(shape, Float32, f, nil)
 	}
-	return newCPUTensor(shape, nil, any(data).([]float64))
+	return newCPUTensor(shape, Float64, nil, any(data).([]float64))
 }

@@ -31,16 +31,13 @@ type Memory struct {
 	Handle  any
 }
 
-// Values returns the values in main memory, F32 or F64, as Upload and
-// Download take them; nil on a device.
+// Values returns the values in main memory, F32 or F64 as the dtype
+// says, as Upload and Download take them.
 func (m *Memory) Values() any {
-	switch {
-	case m.F32 != nil:
+	if m.DType == Float32 {
 		return m.F32
-	case m.F64 != nil:
-		return m.F64
 	}
-	return nil
+	return m.F64
 }
 
 // addr identifies m's storage for the aliasing checks of backward, nil

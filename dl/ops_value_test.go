@@ -108,6 +108,7 @@ func TestDTypeDefaults(t *testing.T) {
 		"Zeros": dl.Zeros(2), "Ones": dl.Ones(2), "Full": dl.Full(3, 2), "Scalar": dl.Scalar(1),
 		"Arange": dl.Arange(0, 3, 1), "Rand": dl.Rand(rng, 2), "Randn": dl.Randn(rng, 2),
 		"Labels": dl.Labels(1, 2), "OneHot": dl.OneHot(gtF64s(1, 0), 2), "FromSlice32": dl.FromSlice([]float32{1}),
+		"FromSlice32 empty": dl.FromSlice([]float32(nil)),
 	} {
 		if x.DType() != dl.Float32 {
 			t.Errorf("%s has dtype %v, want float32", name, x.DType())

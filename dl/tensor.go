@@ -53,9 +53,9 @@ func newTensor(d DType, shape []int) *Tensor {
 		return newSmall(d, shape, n)
 	}
 	if d == Float32 {
-		return newCPUTensor(shape, cpu.GetZeroed[float32](n), nil)
+		return newCPUTensor(shape, Float32, cpu.GetZeroed[float32](n), nil)
 	}
-	return newCPUTensor(shape, nil, cpu.GetZeroed[float64](n))
+	return newCPUTensor(shape, Float64, nil, cpu.GetZeroed[float64](n))
 }
 
 // newTensorRaw is newTensor with arbitrary contents, for kernels that
@@ -66,9 +66,9 @@ func newTensorRaw(d DType, shape []int) *Tensor {
 		return newSmall(d, shape, n)
 	}
 	if d == Float32 {
-		return newCPUTensor(shape, cpu.Get[float32](n), nil)
+		return newCPUTensor(shape, Float32, cpu.Get[float32](n), nil)
 	}
-	return newCPUTensor(shape, nil, cpu.Get[float64](n))
+	return newCPUTensor(shape, Float64, nil, cpu.Get[float64](n))
 }
 
 // cpuTensor is a tensor in main memory with its Memory: one allocation.
@@ -77,12 +77,12 @@ type cpuTensor struct {
 	m Memory
 }
 
-// newCPUTensor returns a tensor of shape holding f32 or f64 (the other
-// nil).
-func newCPUTensor(shape []int, f32 []float32, f64 []float64) *Tensor {
-	d, n := Float32, len(f32)
-	if f32 == nil {
-		d, n = Float64, len(f64)
+// newCPUTensor returns a tensor of shape and dtype d holding f32 or f64,
+// as d says (the other nil).
+func newCPUTensor(shape []int, d DType, f32 []float32, f64 []float64) *Tensor {
+	n := len(f32)
+	if d == Float64 {
+		n = len(f64)
 	}
 	c := &cpuTensor{}
 	c.m.Backend, c.m.DType, c.m.Len, c.m.F32, c.m.F64 = CPU, d, n, f32, f64
