@@ -113,8 +113,9 @@ func Step[T, S Float](rule *StepRule, p, g []T, state [][]S) {
 		return
 	}
 	// Each element's update is its own: large parameters split over the
-	// CPUs without changing a result.
-	if parallelWorth(8 * len(p)) {
+	// CPUs without changing a result, except for θ − η·g, whose one
+	// multiply-add an element is bound by memory, not by the CPU.
+	if !rule.plain() && parallelWorth(8*len(p)) {
 		stepParallel(*rule, p, g, slices.Clone(state))
 		return
 	}
@@ -139,7 +140,7 @@ func stepParallel[T, S Float](rule StepRule, p, g []T, state [][]S) {
 func stepElements[T, S Float](r *StepRule, p, g []T, state [][]S) {
 	switch r.Kind {
 	case SGD:
-		if r.Momentum == 0 && r.L2 == 0 && r.WeightDecay == 0 { // θ − η·g, the common case
+		if r.plain() { // θ − η·g, the common case
 			lr := r.LR
 			if r.Maximize {
 				lr = -lr
@@ -184,6 +185,12 @@ func stepElements[T, S Float](r *StepRule, p, g []T, state [][]S) {
 			p[i] = T(th - stepSize*m/(math.Sqrt(v)/c2Sqrt+r.Eps))
 		}
 	}
+}
+
+// plain reports whether the rule is SGD's θ − η·g: no momentum, weight
+// decay or L2.
+func (r *StepRule) plain() bool {
+	return r.Kind == SGD && r.Momentum == 0 && r.L2 == 0 && r.WeightDecay == 0
 }
 
 // grad is the gradient the rule follows: maximized, with the lecture's L2
