@@ -86,6 +86,10 @@ func int32s(m *Memory) []int32 {
 	return unsafe.Slice((*int32)(unsafe.Pointer(&s[0])), len(s))
 }
 
+// The kernels: each implements the Kernels method of its name (see there
+// for what it computes) with the loops of package cpu, and never declines.
+
+// Fill implements Kernels.
 func (CPUBackend) Fill(dst *Memory, v float64) bool {
 	if dst.DType == Float32 {
 		cpu.Fill(f32(dst), v)
