@@ -46,21 +46,17 @@ func BinaryOps() []BinaryOp {
 // (for float32 that is the float64 result rounded once); the others are
 // computed in float64 and rounded.
 func Binary[T Float](op BinaryOp, dst, a, b []T, shape, aStrides, bStrides []int) {
-	if op > Div {
-		binaryGeneric(op, dst, a, b, shape, aStrides, bStrides)
-		return
-	}
 	switch {
 	case len(a) == len(dst) && len(b) == len(dst):
-		if parallelWorth(len(dst)) {
+		if op <= Div && parallelWorth(len(dst)) {
 			parallelFor(len(dst), len(dst), func(lo, hi int) { arithSame(op, dst[lo:hi], a[lo:hi], b[lo:hi]) })
 			return
 		}
-		arithSame(op, dst, a, b)
+		binaryRun(op, dst, a, 0, 1, b, 0, 1)
 	case len(b) == 1 && len(a) == len(dst):
-		arithScalarB(op, dst, a, b[0])
+		binaryRun(op, dst, a, 0, 1, b, 0, 0)
 	case len(a) == 1 && len(b) == len(dst):
-		arithScalarA(op, dst, a[0], b)
+		binaryRun(op, dst, a, 0, 0, b, 0, 1)
 	default:
 		var w walk2
 		if !w.init(shape, aStrides, bStrides) {
@@ -69,19 +65,30 @@ func Binary[T Float](op BinaryOp, dst, a, b []T, shape, aStrides, bStrides []int
 		n, ia, ib := w.inner()
 		for o := 0; o < len(dst); o += n {
 			pa, pb := w.pos()
-			d := dst[o : o+n]
-			switch {
-			case ia == 1 && ib == 1:
-				arithSame(op, d, a[pa:pa+n], b[pb:pb+n])
-			case ia == 1 && ib == 0:
-				arithScalarB(op, d, a[pa:pa+n], b[pb])
-			case ia == 0 && ib == 1:
-				arithScalarA(op, d, a[pa], b[pb:pb+n])
-			default:
-				arithStrided(op, d, a, pa, ia, b, pb, ib)
-			}
+			binaryRun(op, dst[o:o+n], a, pa, ia, b, pb, ib)
 			w.next()
 		}
+	}
+}
+
+// binaryRun writes d[j] = op(a[pa + j·ia], b[pb + j·ib]): one run of
+// Binary, with loops of their own for the arithmetic's common strides.
+func binaryRun[T Float](op BinaryOp, d, a []T, pa, ia int, b []T, pb, ib int) {
+	n := len(d)
+	switch {
+	case op > Div:
+		f := binaryFuncs[op]
+		for j := range d {
+			d[j] = T(f(float64(a[pa+j*ia]), float64(b[pb+j*ib])))
+		}
+	case ia == 1 && ib == 1:
+		arithSame(op, d, a[pa:pa+n], b[pb:pb+n])
+	case ia == 1 && ib == 0:
+		arithScalarB(op, d, a[pa:pa+n], b[pb])
+	case ia == 0 && ib == 1:
+		arithScalarA(op, d, a[pa], b[pb:pb+n])
+	default:
+		arithStrided(op, d, a, pa, ia, b, pb, ib)
 	}
 }
 
@@ -185,42 +192,7 @@ func AddInto[T Float](dst, src []T) {
 	}
 }
 
-// binaryGeneric is Binary for the ops computed in float64.
-func binaryGeneric[T Float](op BinaryOp, dst, a, b []T, shape, aStrides, bStrides []int) {
-	f := binaryFuncs[op]
-	switch {
-	case len(a) == len(dst) && len(b) == len(dst):
-		for i := range dst {
-			dst[i] = T(f(float64(a[i]), float64(b[i])))
-		}
-	case len(b) == 1 && len(a) == len(dst):
-		y := float64(b[0])
-		for i := range dst {
-			dst[i] = T(f(float64(a[i]), y))
-		}
-	case len(a) == 1 && len(b) == len(dst):
-		x := float64(a[0])
-		for i := range dst {
-			dst[i] = T(f(x, float64(b[i])))
-		}
-	default:
-		var w walk2
-		if !w.init(shape, aStrides, bStrides) {
-			return
-		}
-		n, ia, ib := w.inner()
-		for o := 0; o < len(dst); o += n {
-			pa, pb := w.pos()
-			d := dst[o : o+n]
-			for j := range d {
-				d[j] = T(f(float64(a[pa+j*ia]), float64(b[pb+j*ib])))
-			}
-			w.next()
-		}
-	}
-}
-
-// binaryFuncs are the ops binaryGeneric computes, element by element.
+// binaryFuncs are the ops computed in float64, element by element.
 var binaryFuncs = [numBinary]func(x, y float64) float64{
 	Pow: math.Pow,
 	PowBase: func(p, q float64) float64 {
