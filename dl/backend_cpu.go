@@ -318,50 +318,27 @@ func (CPUBackend) LogSumExp(dst, x *Memory, outer, n, inner int) bool {
 	return true
 }
 
-// classes reads labels (whole numbers of any dtype) as class indices,
-// reporting false when one is outside [0, n).
-func classes(labels *Memory, n int) ([]int, bool) {
-	idx := make([]int, labels.Len)
-	for i := range idx {
-		var v float64
-		if labels.DType == Float32 {
-			v = float64(f32(labels)[i])
-		} else {
-			v = f64(labels)[i]
-		}
-		if !(v >= 0 && v < float64(n)) || v != math.Trunc(v) {
-			return nil, false
-		}
-		idx[i] = int(v)
-	}
-	return idx, true
-}
-
 func (CPUBackend) CrossEntropy(loss, lse, x, labels *Memory, outer, n, inner int) bool {
-	idx, ok := classes(labels, n)
-	total := math.NaN()
-	if ok {
-		if x.DType == Float32 {
-			total = cpu.CrossEntropy(f32(x), outer, n, inner, idx, f64(lse))
-		} else {
-			total = cpu.CrossEntropy(f64(x), outer, n, inner, idx, f64(lse))
-		}
+	total := math.NaN() // a label outside [0, n)
+	switch {
+	case x.DType == Float32 && cpu.Classes(f32(labels), n):
+		total = cpu.CrossEntropy(f32(x), outer, n, inner, f32(labels), f64(lse))
+	case x.DType == Float64 && cpu.Classes(f64(labels), n):
+		total = cpu.CrossEntropy(f64(x), outer, n, inner, f64(labels), f64(lse))
 	}
 	CPU.Fill(loss, total/float64(outer*inner))
 	return true
 }
 
 func (CPUBackend) CrossEntropyGrad(dst, x, labels, lse, g *Memory, outer, n, inner int) bool {
-	idx, ok := classes(labels, n)
-	if !ok {
-		CPU.Fill(dst, math.NaN())
-		return true
-	}
 	scale := scalarOf(g) / float64(outer*inner)
-	if dst.DType == Float32 {
-		cpu.CrossEntropyGrad(f32(dst), f32(x), outer, n, inner, idx, f64(lse), scale)
-	} else {
-		cpu.CrossEntropyGrad(f64(dst), f64(x), outer, n, inner, idx, f64(lse), scale)
+	switch {
+	case x.DType == Float32 && cpu.Classes(f32(labels), n):
+		cpu.CrossEntropyGrad(f32(dst), f32(x), outer, n, inner, f32(labels), f64(lse), scale)
+	case x.DType == Float64 && cpu.Classes(f64(labels), n):
+		cpu.CrossEntropyGrad(f64(dst), f64(x), outer, n, inner, f64(labels), f64(lse), scale)
+	default:
+		CPU.Fill(dst, math.NaN())
 	}
 	return true
 }

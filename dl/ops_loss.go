@@ -32,7 +32,7 @@ func CrossEntropyLogits(logits, labels *Tensor) *Tensor {
 	outer, n, inner := cpu.Rows(logits.shape, 1)
 	dev := deviceOf(op, logits, labels)
 	if labels.onCPU() { // checked where reading them costs nothing; a device gives NaN
-		labelIndices(op, labels, n)
+		checkClasses(op, labels, n)
 	}
 	lab := labels.Detach().AsType(logits.dtype)
 	out := newOn(dev, logits.dtype, []int{}, false)
@@ -58,13 +58,11 @@ func CrossEntropyLogits(logits, labels *Tensor) *Tensor {
 		func(t []*Tensor) *Tensor { return grad(fullOn(dev, logits.dtype, 1, nil)).Mul(t[0]).Sum() })
 }
 
-// labelIndices reads class labels as indices into n classes.
-func labelIndices(op string, labels *Tensor, n int) []int {
-	idx := make([]int, labels.Len())
-	for i := range idx {
-		idx[i] = indexValue(op, labels, i, n)
+// checkClasses panics unless every label is a class index in [0, n).
+func checkClasses(op string, labels *Tensor, n int) {
+	for i := range labels.Len() {
+		indexValue(op, labels, i, n)
 	}
-	return idx
 }
 
 // BCEWithLogits returns the mean binary cross-entropy of raw scores

@@ -23,13 +23,3 @@ func BCEGrad[T Float](gz, gy, z, y []T, scale float64) {
 		}
 	}
 }
-
-// BCEJVP returns Σ (σ(z) − y)·tz − z·ty.
-func BCEJVP[T Float](z, y, tz, ty []T) float64 {
-	total := 0.0
-	for i, v := range z {
-		zv := float64(v)
-		total += (sigmoid(zv)-float64(y[i]))*float64(tz[i]) - zv*float64(ty[i])
-	}
-	return total
-}

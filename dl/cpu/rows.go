@@ -102,8 +102,9 @@ func LogSoftmaxGrad[T Float](dst, g, y []T, outer, n, inner int, jvp bool) {
 }
 
 // CrossEntropy returns Σ over rows of (log Σ exp x − x[label]) and
-// writes each row's log Σ exp x to lse; label(r) is row r's class.
-func CrossEntropy[T Float](x []T, outer, n, inner int, labels []int, lse []float64) float64 {
+// writes each row's log Σ exp x to lse; labels[r], a whole number in
+// [0, n) (see Classes), is row r's class.
+func CrossEntropy[T Float](x []T, outer, n, inner int, labels []T, lse []float64) float64 {
 	total := 0.0
 	for o := 0; o < outer; o++ {
 		for i := 0; i < inner; i++ {
@@ -116,7 +117,7 @@ func CrossEntropy[T Float](x []T, outer, n, inner int, labels []int, lse []float
 			r := o*inner + i
 			l := m + math.Log(s)
 			lse[r] = l
-			total += l - float64(x[base+labels[r]*inner])
+			total += l - float64(x[base+int(labels[r])*inner])
 		}
 	}
 	return total
@@ -124,38 +125,21 @@ func CrossEntropy[T Float](x []T, outer, n, inner int, labels []int, lse []float
 
 // CrossEntropyGrad writes scale·(softmax(x) − onehot(label)) per row,
 // the vjp of the summed cross-entropy times scale.
-func CrossEntropyGrad[T Float](dst, x []T, outer, n, inner int, labels []int, lse []float64, scale float64) {
+func CrossEntropyGrad[T Float](dst, x []T, outer, n, inner int, labels []T, lse []float64, scale float64) {
 	for o := 0; o < outer; o++ {
 		for i := 0; i < inner; i++ {
 			base := o*n*inner + i
 			r := o*inner + i
-			l := lse[r]
+			l, label := lse[r], int(labels[r])
 			for k, p := 0, base; k < n; k, p = k+1, p+inner {
 				d := math.Exp(float64(x[p]) - l)
-				if k == labels[r] {
+				if k == label {
 					d--
 				}
 				dst[p] = T(scale * d)
 			}
 		}
 	}
-}
-
-// CrossEntropyJVP returns Σ over rows of Σ softmax(x)·t − t[label].
-func CrossEntropyJVP[T Float](x, t []T, outer, n, inner int, labels []int, lse []float64) float64 {
-	total := 0.0
-	for o := 0; o < outer; o++ {
-		for i := 0; i < inner; i++ {
-			base := o*n*inner + i
-			r := o*inner + i
-			l := lse[r]
-			for k, p := 0, base; k < n; k, p = k+1, p+inner {
-				total += math.Exp(float64(x[p])-l) * float64(t[p])
-			}
-			total -= float64(t[base+labels[r]*inner])
-		}
-	}
-	return total
 }
 
 // softplus returns log(1 + eᶻ) without overflow.
@@ -177,4 +161,15 @@ func LogSumExp[T Float](dst, src []T, outer, n, inner int) {
 			dst[o*inner+i] = T(math.Log(s) + m)
 		}
 	}
+}
+
+// Classes reports whether every label is a class index: a whole number in
+// [0, n).
+func Classes[T Float](labels []T, n int) bool {
+	for _, v := range labels {
+		if !(v >= 0 && v < T(n)) || v != T(math.Trunc(float64(v))) {
+			return false
+		}
+	}
+	return true
 }
