@@ -68,14 +68,20 @@ func addInto(dst, src *Tensor) {
 // keep-dim shape.
 func reduceAxes(op cpu.ReduceOp, x *Tensor, mask []bool) *Tensor {
 	out := x.likeRaw(keepShape(x.shape, mask))
-	if out.Len() > 0 {
-		if x.Len() == 0 { // an empty sum
-			run(x.backend()).Fill(out.data, 0)
-		} else {
-			run(x.backend()).Reduce(op, out.data, x.data, x.shape, mask)
-		}
-	}
+	reduceInto(op, out, x, mask)
 	return out
+}
+
+// reduceInto writes the reduction op of x over the axes in mask (every
+// axis when mask is nil) to out.
+func reduceInto(op cpu.ReduceOp, out, x *Tensor, mask []bool) {
+	switch {
+	case out.Len() == 0:
+	case x.Len() == 0: // an empty sum
+		run(x.backend()).Fill(out.data, 0)
+	default:
+		run(x.backend()).Reduce(op, out.data, x.data, x.shape, mask)
+	}
 }
 
 // sumAxes returns the sum of x over the axes in mask, in keep-dim shape,

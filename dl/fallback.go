@@ -53,108 +53,109 @@ func viaHost(written []*Memory, kernel func(h hostCopies)) {
 	}
 }
 
-func w(ms ...*Memory) []*Memory { return ms }
+// outs lists the memories a kernel writes.
+func outs(ms ...*Memory) []*Memory { return ms }
 
 func (r runner) Fill(dst *Memory, v float64) {
 	if !r.b.Fill(dst, v) {
-		viaHost(w(dst), func(h hostCopies) { CPU.Fill(h.out(dst), v) })
+		viaHost(outs(dst), func(h hostCopies) { CPU.Fill(h.out(dst), v) })
 	}
 }
 
 func (r runner) Convert(dst, src *Memory) {
 	if !r.b.Convert(dst, src) {
-		viaHost(w(dst), func(h hostCopies) { CPU.Convert(h.out(dst), h.of(src)) })
+		viaHost(outs(dst), func(h hostCopies) { CPU.Convert(h.out(dst), h.of(src)) })
 	}
 }
 
 func (r runner) Unary(op cpu.UnaryOp, dst, x *Memory) {
 	if !r.b.Unary(op, dst, x) {
-		viaHost(w(dst), func(h hostCopies) { CPU.Unary(op, h.of(dst), h.of(x)) })
+		viaHost(outs(dst), func(h hostCopies) { CPU.Unary(op, h.of(dst), h.of(x)) })
 	}
 }
 
 func (r runner) UnaryGrad(op cpu.GradOp, dst, g, v *Memory) {
 	if !r.b.UnaryGrad(op, dst, g, v) {
-		viaHost(w(dst), func(h hostCopies) { CPU.UnaryGrad(op, h.of(dst), h.of(g), h.of(v)) })
+		viaHost(outs(dst), func(h hostCopies) { CPU.UnaryGrad(op, h.of(dst), h.of(g), h.of(v)) })
 	}
 }
 
 func (r runner) Clamp(dst, x *Memory, lo, hi float64) {
 	if !r.b.Clamp(dst, x, lo, hi) {
-		viaHost(w(dst), func(h hostCopies) { CPU.Clamp(h.out(dst), h.of(x), lo, hi) })
+		viaHost(outs(dst), func(h hostCopies) { CPU.Clamp(h.out(dst), h.of(x), lo, hi) })
 	}
 }
 
 func (r runner) ClampGrad(dst, g, x *Memory, lo, hi float64) {
 	if !r.b.ClampGrad(dst, g, x, lo, hi) {
-		viaHost(w(dst), func(h hostCopies) { CPU.ClampGrad(h.out(dst), h.of(g), h.of(x), lo, hi) })
+		viaHost(outs(dst), func(h hostCopies) { CPU.ClampGrad(h.out(dst), h.of(g), h.of(x), lo, hi) })
 	}
 }
 
 func (r runner) Binary(op cpu.BinaryOp, dst, a, b *Memory, shape, as, bs []int) {
 	if !r.b.Binary(op, dst, a, b, shape, as, bs) {
-		viaHost(w(dst), func(h hostCopies) { CPU.Binary(op, h.of(dst), h.of(a), h.of(b), shape, as, bs) })
+		viaHost(outs(dst), func(h hostCopies) { CPU.Binary(op, h.of(dst), h.of(a), h.of(b), shape, as, bs) })
 	}
 }
 
 func (r runner) Select(dst, cond, a, b *Memory, shape, cs, as, bs []int) {
 	if !r.b.Select(dst, cond, a, b, shape, cs, as, bs) {
-		viaHost(w(dst), func(h hostCopies) { CPU.Select(h.out(dst), h.of(cond), h.of(a), h.of(b), shape, cs, as, bs) })
+		viaHost(outs(dst), func(h hostCopies) { CPU.Select(h.out(dst), h.of(cond), h.of(a), h.of(b), shape, cs, as, bs) })
 	}
 }
 
 func (r runner) AddScaled(dst *Memory, alpha float64, x *Memory) {
 	if !r.b.AddScaled(dst, alpha, x) {
-		viaHost(w(dst), func(h hostCopies) { CPU.AddScaled(h.of(dst), alpha, h.of(x)) })
+		viaHost(outs(dst), func(h hostCopies) { CPU.AddScaled(h.of(dst), alpha, h.of(x)) })
 	}
 }
 
 func (r runner) DivScalar(dst *Memory, c float64) {
 	if !r.b.DivScalar(dst, c) {
-		viaHost(w(dst), func(h hostCopies) { CPU.DivScalar(h.of(dst), c) })
+		viaHost(outs(dst), func(h hostCopies) { CPU.DivScalar(h.of(dst), c) })
 	}
 }
 
 func (r runner) Reduce(op cpu.ReduceOp, dst, src *Memory, shape []int, mask []bool) {
 	if !r.b.Reduce(op, dst, src, shape, mask) {
-		viaHost(w(dst), func(h hostCopies) { CPU.Reduce(op, h.of(dst), h.of(src), shape, mask) })
+		viaHost(outs(dst), func(h hostCopies) { CPU.Reduce(op, h.of(dst), h.of(src), shape, mask) })
 	}
 }
 
 func (r runner) ArgReduce(op cpu.ReduceOp, dst, x *Memory, outer, n, inner int) {
 	if !r.b.ArgReduce(op, dst, x, outer, n, inner) {
-		viaHost(w(dst), func(h hostCopies) { CPU.ArgReduce(op, h.of(dst), h.of(x), outer, n, inner) })
+		viaHost(outs(dst), func(h hostCopies) { CPU.ArgReduce(op, h.of(dst), h.of(x), outer, n, inner) })
 	}
 }
 
 func (r runner) Gather(dst, src *Memory, shape, strides []int, offset int) {
 	if !r.b.Gather(dst, src, shape, strides, offset) {
-		viaHost(w(dst), func(h hostCopies) { CPU.Gather(h.out(dst), h.of(src), shape, strides, offset) })
+		viaHost(outs(dst), func(h hostCopies) { CPU.Gather(h.out(dst), h.of(src), shape, strides, offset) })
 	}
 }
 
 func (r runner) ScatterAdd(dst, src *Memory, shape, strides []int, offset int) {
 	if !r.b.ScatterAdd(dst, src, shape, strides, offset) {
-		viaHost(w(dst), func(h hostCopies) { CPU.ScatterAdd(h.of(dst), h.of(src), shape, strides, offset) })
+		viaHost(outs(dst), func(h hostCopies) { CPU.ScatterAdd(h.of(dst), h.of(src), shape, strides, offset) })
 	}
 }
 
 func (r runner) Take(dst, src *Memory, offsets []int) {
 	if !r.b.Take(dst, src, offsets) {
-		viaHost(w(dst), func(h hostCopies) { CPU.Take(h.out(dst), h.of(src), offsets) })
+		viaHost(outs(dst), func(h hostCopies) { CPU.Take(h.out(dst), h.of(src), offsets) })
 	}
 }
 
 func (r runner) PutAdd(dst, src *Memory, offsets []int) {
 	if !r.b.PutAdd(dst, src, offsets) {
-		viaHost(w(dst), func(h hostCopies) { CPU.PutAdd(h.of(dst), h.of(src), offsets) })
+		viaHost(outs(dst), func(h hostCopies) { CPU.PutAdd(h.of(dst), h.of(src), offsets) })
 	}
 }
 
 func (r runner) Gemm(tA, tB bool, m, n, k int, a *Memory, aOff, lda, strideA int, b *Memory, bOff, ldb, strideB int,
 	beta float64, c *Memory, cOff, ldc, strideC int, batch int) {
 	if !r.b.Gemm(tA, tB, m, n, k, a, aOff, lda, strideA, b, bOff, ldb, strideB, beta, c, cOff, ldc, strideC, batch) {
-		viaHost(w(c), func(h hostCopies) {
+		viaHost(outs(c), func(h hostCopies) {
 			CPU.Gemm(tA, tB, m, n, k, h.of(a), aOff, lda, strideA, h.of(b), bOff, ldb, strideB, beta, h.of(c), cOff, ldc, strideC, batch)
 		})
 	}
@@ -162,7 +163,7 @@ func (r runner) Gemm(tA, tB bool, m, n, k int, a *Memory, aOff, lda, strideA int
 
 func (r runner) GemmBias(tA, tB bool, m, n, k int, a *Memory, lda int, b *Memory, ldb int, bias, c *Memory, ldc int) {
 	if !r.b.GemmBias(tA, tB, m, n, k, a, lda, b, ldb, bias, c, ldc) {
-		viaHost(w(c), func(h hostCopies) {
+		viaHost(outs(c), func(h hostCopies) {
 			CPU.GemmBias(tA, tB, m, n, k, h.of(a), lda, h.of(b), ldb, h.of(bias), h.of(c), ldc)
 		})
 	}
@@ -170,31 +171,31 @@ func (r runner) GemmBias(tA, tB bool, m, n, k int, a *Memory, lda int, b *Memory
 
 func (r runner) Softmax(dst, x *Memory, outer, n, inner int, log bool) {
 	if !r.b.Softmax(dst, x, outer, n, inner, log) {
-		viaHost(w(dst), func(h hostCopies) { CPU.Softmax(h.out(dst), h.of(x), outer, n, inner, log) })
+		viaHost(outs(dst), func(h hostCopies) { CPU.Softmax(h.out(dst), h.of(x), outer, n, inner, log) })
 	}
 }
 
 func (r runner) SoftmaxGrad(dst, g, y *Memory, outer, n, inner int, log, jvp bool) {
 	if !r.b.SoftmaxGrad(dst, g, y, outer, n, inner, log, jvp) {
-		viaHost(w(dst), func(h hostCopies) { CPU.SoftmaxGrad(h.out(dst), h.of(g), h.of(y), outer, n, inner, log, jvp) })
+		viaHost(outs(dst), func(h hostCopies) { CPU.SoftmaxGrad(h.out(dst), h.of(g), h.of(y), outer, n, inner, log, jvp) })
 	}
 }
 
 func (r runner) LogSumExp(dst, x *Memory, outer, n, inner int) {
 	if !r.b.LogSumExp(dst, x, outer, n, inner) {
-		viaHost(w(dst), func(h hostCopies) { CPU.LogSumExp(h.out(dst), h.of(x), outer, n, inner) })
+		viaHost(outs(dst), func(h hostCopies) { CPU.LogSumExp(h.out(dst), h.of(x), outer, n, inner) })
 	}
 }
 
 func (r runner) CrossEntropy(loss, lse, x, labels *Memory, outer, n, inner int) {
 	if !r.b.CrossEntropy(loss, lse, x, labels, outer, n, inner) {
-		viaHost(w(loss, lse), func(h hostCopies) { CPU.CrossEntropy(h.out(loss), h.out(lse), h.of(x), h.of(labels), outer, n, inner) })
+		viaHost(outs(loss, lse), func(h hostCopies) { CPU.CrossEntropy(h.out(loss), h.out(lse), h.of(x), h.of(labels), outer, n, inner) })
 	}
 }
 
 func (r runner) CrossEntropyGrad(dst, x, labels, lse, g *Memory, outer, n, inner int) {
 	if !r.b.CrossEntropyGrad(dst, x, labels, lse, g, outer, n, inner) {
-		viaHost(w(dst), func(h hostCopies) {
+		viaHost(outs(dst), func(h hostCopies) {
 			CPU.CrossEntropyGrad(h.out(dst), h.of(x), h.of(labels), h.of(lse), h.of(g), outer, n, inner)
 		})
 	}
@@ -202,57 +203,57 @@ func (r runner) CrossEntropyGrad(dst, x, labels, lse, g *Memory, outer, n, inner
 
 func (r runner) BCEWithLogits(loss, x, y *Memory) {
 	if !r.b.BCEWithLogits(loss, x, y) {
-		viaHost(w(loss), func(h hostCopies) { CPU.BCEWithLogits(h.out(loss), h.of(x), h.of(y)) })
+		viaHost(outs(loss), func(h hostCopies) { CPU.BCEWithLogits(h.out(loss), h.of(x), h.of(y)) })
 	}
 }
 
 func (r runner) BCEWithLogitsGrad(gx, gy, x, y, g *Memory) {
 	if !r.b.BCEWithLogitsGrad(gx, gy, x, y, g) {
-		viaHost(w(gx, gy), func(h hostCopies) { CPU.BCEWithLogitsGrad(h.out(gx), h.out(gy), h.of(x), h.of(y), h.of(g)) })
+		viaHost(outs(gx, gy), func(h hostCopies) { CPU.BCEWithLogitsGrad(h.out(gx), h.out(gy), h.of(x), h.of(y), h.of(g)) })
 	}
 }
 
-func (r runner) Conv2d(out, x, wt, b *Memory, g cpu.ConvShape, keep bool) (saved *Memory) {
-	saved, ok := r.b.Conv2d(out, x, wt, b, g, keep)
+func (r runner) Conv2d(out, x, w, b *Memory, g cpu.ConvShape, keep bool) (saved *Memory) {
+	saved, ok := r.b.Conv2d(out, x, w, b, g, keep)
 	if !ok {
-		viaHost(w(out), func(h hostCopies) { CPU.Conv2d(h.out(out), h.of(x), h.of(wt), h.of(b), g, false) })
+		viaHost(outs(out), func(h hostCopies) { CPU.Conv2d(h.out(out), h.of(x), h.of(w), h.of(b), g, false) })
 	}
 	return saved
 }
 
-func (r runner) Conv2dGrad(gx, gw, x, wt, gy, saved *Memory, g cpu.ConvShape) {
-	if !r.b.Conv2dGrad(gx, gw, x, wt, gy, saved, g) {
-		viaHost(w(gx, gw), func(h hostCopies) { CPU.Conv2dGrad(h.out(gx), h.out(gw), h.of(x), h.of(wt), h.of(gy), nil, g) })
+func (r runner) Conv2dGrad(gx, gw, x, w, gy, saved *Memory, g cpu.ConvShape) {
+	if !r.b.Conv2dGrad(gx, gw, x, w, gy, saved, g) {
+		viaHost(outs(gx, gw), func(h hostCopies) { CPU.Conv2dGrad(h.out(gx), h.out(gw), h.of(x), h.of(w), h.of(gy), nil, g) })
 	}
 }
 
 func (r runner) MaxPool(dst, arg, x *Memory, g cpu.ConvShape) {
 	if !r.b.MaxPool(dst, arg, x, g) {
-		viaHost(w(dst, arg), func(h hostCopies) { CPU.MaxPool(h.out(dst), h.out(arg), h.of(x), g) })
+		viaHost(outs(dst, arg), func(h hostCopies) { CPU.MaxPool(h.out(dst), h.out(arg), h.of(x), g) })
 	}
 }
 
 func (r runner) MaxPoolGrad(dst, gy, arg *Memory, g cpu.ConvShape) {
 	if !r.b.MaxPoolGrad(dst, gy, arg, g) {
-		viaHost(w(dst), func(h hostCopies) { CPU.MaxPoolGrad(h.out(dst), h.of(gy), h.of(arg), g) })
+		viaHost(outs(dst), func(h hostCopies) { CPU.MaxPoolGrad(h.out(dst), h.of(gy), h.of(arg), g) })
 	}
 }
 
 func (r runner) MaxPoolPick(dst, x, arg *Memory, g cpu.ConvShape) {
 	if !r.b.MaxPoolPick(dst, x, arg, g) {
-		viaHost(w(dst), func(h hostCopies) { CPU.MaxPoolPick(h.out(dst), h.of(x), h.of(arg), g) })
+		viaHost(outs(dst), func(h hostCopies) { CPU.MaxPoolPick(h.out(dst), h.of(x), h.of(arg), g) })
 	}
 }
 
 func (r runner) AvgPool(dst, x *Memory, g cpu.ConvShape) {
 	if !r.b.AvgPool(dst, x, g) {
-		viaHost(w(dst), func(h hostCopies) { CPU.AvgPool(h.out(dst), h.of(x), g) })
+		viaHost(outs(dst), func(h hostCopies) { CPU.AvgPool(h.out(dst), h.of(x), g) })
 	}
 }
 
 func (r runner) AvgPoolGrad(dst, gy *Memory, g cpu.ConvShape) {
 	if !r.b.AvgPoolGrad(dst, gy, g) {
-		viaHost(w(dst), func(h hostCopies) { CPU.AvgPoolGrad(h.out(dst), h.of(gy), g) })
+		viaHost(outs(dst), func(h hostCopies) { CPU.AvgPoolGrad(h.out(dst), h.of(gy), g) })
 	}
 }
 

@@ -96,11 +96,7 @@ func (x *Tensor) sumOp(axes []int, keepDim bool) *Tensor {
 func (x *Tensor) total(op *opDef, n float64) *Tensor {
 	sum := func(t *Tensor) *Tensor {
 		out := t.likeRaw(nil)
-		if t.Len() == 0 {
-			run(t.backend()).Fill(out.data, 0)
-		} else {
-			run(t.backend()).Reduce(cpu.ReduceSum, out.data, t.data, t.shape, nil)
-		}
+		reduceInto(cpu.ReduceSum, out, t, nil)
 		if n != 1 {
 			divInPlace(out, n)
 		}
